@@ -1,0 +1,83 @@
+// `ge4rec analyze`: why GEN helps (paper Sec. 4.3): spectra and correlations of the interacted embeddings.
+import { Command, Flags } from '@oclif/core';
+import { resolve } from 'node:path';
+import { DEFAULT_ANALYZE_OPTIONS, type AnalyzeOptions } from '../analysis/analyze-run.js';
+import { defaultOutDir, describeRunDir, findModelRuns, type RunRef } from '../analysis/locate.js';
+import { runAnalysis, trainRunOpener, type RunOpener } from '../analysis/pipeline.js';
+import type { ReportResult } from '../analysis/report.js';
+import { UserError } from '../util/errors.js';
+
+export default class Analyze extends Command {
+  static override description =
+    'Dimensional collapse and redundancy of the interacted embeddings of finished runs (paper Fig. 3, 4, 9): ' +
+    'singular-value spectra, per-field table spectra and left/right Pearson correlations, DIS and GEN side by side.';
+
+  static override examples = [
+    '<%= config.bin %> analyze --dataset criteo_x1 --model DCNv2',
+    '<%= config.bin %> analyze --run results/avazu_x4/FM/dis/seed-2023 --compare results/avazu_x4/FM/gen/seed-2023 --seeds 3',
+  ];
+
+  static override enableJsonFlag = true;
+
+  static override flags = {
+    run: Flags.string({ description: 'a run directory (results/<dataset>/<model>/<paradigm>/seed-<s>)', exclusive: ['dataset'] }),
+    compare: Flags.string({ description: 'a second run directory to show beside --run', dependsOn: ['run'] }),
+    dataset: Flags.string({ description: 'dataset of the runs to find (with --model)', dependsOn: ['model'] }),
+    model: Flags.string({ description: 'model of the runs to find (with --dataset)', dependsOn: ['dataset'] }),
+    seed: Flags.integer({ description: 'training seed of the runs to find (default: the smallest seed with both DIS and GEN)', dependsOn: ['dataset'] }),
+    'results-dir': Flags.string({ description: 'where the runs live', default: 'results' }),
+    batch: Flags.integer({ description: 'validation rows per analysed batch', default: DEFAULT_ANALYZE_OPTIONS.batchRows, min: 2 }),
+    seeds: Flags.integer({ description: 'number of random validation batches for the spectrum (robustness check)', default: 1, min: 1 }),
+    'batch-seed': Flags.integer({ description: 'shuffle seed of the first batch (batch k uses batch-seed + k)', default: 0 }),
+    chunk: Flags.integer({ description: 'rows per forward pass while recording', default: DEFAULT_ANALYZE_OPTIONS.chunkRows, min: 1 }),
+    layer: Flags.integer({ description: 'which interaction to analyse: 0 = first, k = interaction.left.<k>', default: 0, min: 0 }),
+    'no-tables': Flags.boolean({ description: 'skip the per-field embedding-table spectra', default: false }),
+    'data-dir': Flags.string({ description: "data folder of the runs' dataset (default: the one in each run's config.json)" }),
+    out: Flags.string({ description: 'output folder (default: results/<dataset>/<model>/analysis)' }),
+  };
+
+  /** Tests replace this to analyse runs served by a fake engine. */
+  static opener: (opts: { dataDir?: string }) => RunOpener = trainRunOpener;
+
+  async run(): Promise<ReportResult> {
+    const { flags } = await this.parse(Analyze);
+    let runs: RunRef[];
+    if (flags.run) {
+      runs = [describeRunDir(flags.run)];
+      if (flags.compare) runs.push(describeRunDir(flags.compare));
+    } else if (flags.dataset && flags.model) {
+      runs = findModelRuns(flags['results-dir'], flags.dataset, flags.model, flags.seed);
+    } else {
+      throw new UserError('give --run <runDir> [--compare <runDir>], or --dataset D --model M');
+    }
+    // DIS first, so DIS and GEN keep their colours and panel order in every figure.
+    runs.sort((a, b) => rank(a.paradigm) - rank(b.paradigm));
+    const options: AnalyzeOptions = {
+      batchRows: flags.batch,
+      seeds: flags.seeds,
+      batchSeed: flags['batch-seed'],
+      chunkRows: flags.chunk,
+      layer: flags.layer,
+      skipTables: flags['no-tables'],
+      log: this.jsonEnabled() ? undefined : (m) => this.logToStderr(m),
+    };
+    const outDir = resolve(flags.out ?? defaultOutDir(runs[0]));
+    const result = await runAnalysis({ runs, outDir, options }, Analyze.opener({ dataDir: flags['data-dir'] }));
+    if (!this.jsonEnabled()) {
+      for (const f of result.findings) this.log(`- ${f}`);
+      this.log(`wrote ${result.files.length} files to ${outDir} (see analysis.md)`);
+    }
+    return result;
+  }
+
+  protected override async catch(err: Error & { exitCode?: number }): Promise<unknown> {
+    const e: unknown = err;
+    if (e instanceof UserError) this.error(e.hint ? `${e.message}\n${e.hint}` : e.message, { exit: 2 });
+    return super.catch(err);
+  }
+}
+
+function rank(paradigm: string): number {
+  const p = paradigm.toLowerCase();
+  return p === 'dis' ? 0 : p === 'gen' ? 1 : 2;
+}

@@ -1,0 +1,73 @@
+// `ge4rec prepare`: download (or take from --source, or generate) a dataset and encode it for training.
+import { Command, Flags } from '@oclif/core';
+import { UserError } from '../util/errors.js';
+import { progressBar, type Progress } from '../util/progress.js';
+import { DATASET_NAMES, type DatasetName } from '../data/datasets.js';
+import { prepareDataset, type PrepareSummary } from '../data/prepare.js';
+
+export default class Prepare extends Command {
+  static override description =
+    'Download, verify and encode a dataset (FuxiCTR encoding) into parquet files, feature_map.json and a training cache';
+
+  static override examples = [
+    '<%= config.bin %> prepare --dataset criteo_x1',
+    '<%= config.bin %> prepare --dataset avazu_x4 --source ~/Downloads',
+    '<%= config.bin %> prepare --dataset synthetic-criteo --rows 200000 --seed 1',
+  ];
+
+  static override enableJsonFlag = true;
+
+  static override flags = {
+    dataset: Flags.string({ description: 'dataset to prepare', options: DATASET_NAMES, required: true }),
+    'data-dir': Flags.string({ description: 'folder holding the dataset folders', default: './data' }),
+    source: Flags.string({ description: 'folder with the already-downloaded zip or train/valid/test.csv' }),
+    mirror: Flags.string({ description: 'base URL to download the zip from instead of Hugging Face (env GE4REC_MIRROR)' }),
+    rows: Flags.integer({ description: 'rows to generate (synthetic datasets)', default: 200_000, min: 10 }),
+    seed: Flags.integer({ description: 'seed of the generator (synthetic datasets)', default: 0 }),
+    'on-bad-row': Flags.string({ description: 'what to do with malformed CSV rows', options: ['fail', 'skip'], default: 'fail' }),
+    force: Flags.boolean({ description: 'redo every step, even those marked done', default: false }),
+  };
+
+  async run(): Promise<PrepareSummary> {
+    const { flags } = await this.parse(Prepare);
+    const json = this.jsonEnabled();
+    let bar: Progress | null = null;
+    let phase = '';
+    try {
+      const summary = await prepareDataset({
+        dataset: flags.dataset as DatasetName,
+        dataDir: flags['data-dir'],
+        source: flags.source,
+        mirror: flags.mirror,
+        rows: flags.rows,
+        seed: flags.seed,
+        force: flags.force,
+        onBadRow: flags['on-bad-row'] as 'fail' | 'skip',
+        log: json ? undefined : (m) => this.logToStderr(m),
+        onProgress: (p, done, total) => {
+          if (p !== phase) {
+            bar?.stop();
+            phase = p;
+            bar = progressBar(p, total || 1, { enabled: json ? false : undefined });
+          }
+          if (total) bar!.setTotal(total);
+          bar!.update(done);
+        },
+      });
+      (bar as Progress | null)?.stop();
+      if (!json) {
+        this.log(`${summary.dataset} ready in ${summary.dir} (${summary.seconds.toFixed(1)} s)`);
+        for (const s of ['train', 'valid', 'test'] as const) {
+          const bad = summary.badRows[s].count ? `, ${summary.badRows[s].count} malformed rows skipped` : '';
+          this.log(`  ${s}: ${summary.rows[s]} rows${bad}`);
+        }
+        this.log(`  steps: ${summary.steps.map((s) => `${s.step} ${s.status}`).join(', ')}`);
+      }
+      return summary;
+    } catch (e) {
+      (bar as Progress | null)?.stop();
+      if (e instanceof UserError) this.error(e.hint ? `${e.message}\n${e.hint}` : e.message, { exit: 2 });
+      throw e;
+    }
+  }
+}

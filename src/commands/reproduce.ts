@@ -1,0 +1,108 @@
+// `ge4rec reproduce`: train DIS and/or GEN variants with the paper's hyper-parameters, over several seeds, and
+// (re)write results/<dataset>/table1.* and table5.*.
+import { Command, Flags } from '@oclif/core';
+import { UserError } from '../util/errors.js';
+import type { Paradigm } from '../models/config.js';
+import { runOne } from '../train/run.js';
+import { writeTables, type Table1Row } from '../train/tables.js';
+import { ALL_MODELS, DATASETS, TABLE_MODELS, createEngine, engineOptions, openData, resolveExperiment, type EngineChoice } from '../train/wiring.js';
+
+interface ReproduceFlags {
+  model?: string;
+  paradigm: string;
+  dataset?: string;
+  seeds: number;
+  device: string;
+  'embedding-optimizer': string;
+  'max-epochs'?: number;
+  rows?: number;
+  'data-dir': string;
+  'results-dir': string;
+  config?: string;
+  expid?: string;
+  resume: boolean;
+}
+
+export default class Reproduce extends Command {
+  static override summary = "Train the paper's DIS and GEN models and write Table 1 / Table 5.";
+  static override description =
+    'Runs FuxiCTR v2.3.1 training (Adam, BCE, early stopping on the validation monitor with patience 2 and lr ×0.1 on plateau) ' +
+    'for each model × paradigm × seed, writing results/<dataset>/<model>/<dis|gen>/seed-<s>/ and the dataset tables. ' +
+    'Seeds are the config seed, then seed+1, … Synthetic datasets use the Criteo (synthetic-criteo) or Avazu (synthetic-avazu) hyper-parameters.';
+  static override examples = [
+    '<%= config.bin %> reproduce --dataset synthetic-criteo --rows 200000 --model FM --paradigm both --max-epochs 3',
+    '<%= config.bin %> reproduce --dataset criteo_x1 --model all --paradigm both --seeds 3',
+    '<%= config.bin %> reproduce --dataset avazu_x4 --config experiments/DCNv2.yaml --expid DCNv2_avazu_x4_gen --resume',
+  ];
+  static override enableJsonFlag = true;
+
+  static override flags = {
+    model: Flags.string({ description: "model, or 'all' for Table 1's seven", options: [...ALL_MODELS, 'all'] }),
+    paradigm: Flags.string({ description: 'DIS (original), GEN (generative encoder) or both', options: ['dis', 'gen', 'both'], default: 'both' }),
+    dataset: Flags.string({ description: 'dataset to train on', options: [...DATASETS] }),
+    seeds: Flags.integer({ description: 'number of seeds (config seed, seed+1, …)', default: 1, min: 1 }),
+    device: Flags.string({ description: 'onnxruntime execution provider', options: ['cpu', 'cuda'], default: 'cpu' }),
+    'embedding-optimizer': Flags.string({ description: 'dense: exact PyTorch Adam over whole tables; lazy: touched rows only', options: ['dense', 'lazy'], default: 'dense' }),
+    'max-epochs': Flags.integer({ description: 'cap on epochs (the configs say 100; early stopping usually ends sooner)', min: 1 }),
+    rows: Flags.integer({ description: 'rows of a synthetic dataset', min: 100 }),
+    'data-dir': Flags.string({ description: 'where prepared datasets live', default: './data' }),
+    'results-dir': Flags.string({ description: 'where runs and tables are written', default: './results' }),
+    config: Flags.string({ description: 'experiment YAML (FuxiCTR model_config layout) instead of the built-in one' }),
+    expid: Flags.string({ description: 'experiment id inside --config' }),
+    resume: Flags.boolean({ description: 'skip finished runs and continue killed ones from their last epoch checkpoint', default: false }),
+  };
+
+  async run(): Promise<{ dataset: string; runs: unknown[]; table1: Table1Row[] }> {
+    const { flags } = await this.parse(Reproduce);
+    try {
+      return await this.reproduce(flags);
+    } catch (e) {
+      if (e instanceof UserError) this.error(e.message + (e.hint ? `\n${e.hint}` : ''), { exit: 2 });
+      throw e;
+    }
+  }
+
+  private async reproduce(f: ReproduceFlags) {
+    const json = this.jsonEnabled();
+    const log = (m: string) => {
+      if (!json) this.logToStderr(m);
+    };
+    if (f.config && f.model) throw new UserError('--config/--expid and --model are alternatives; give one of them');
+    if (!f.config && !f.model) throw new UserError('--model is required (or --config FILE --expid ID)');
+    const models = f.config ? [undefined] : f.model === 'all' ? [...TABLE_MODELS] : [f.model!];
+    const paradigms: (Paradigm | undefined)[] = f.config ? [undefined] : f.paradigm === 'both' ? ['dis', 'gen'] : [f.paradigm as Paradigm];
+    const first = f.config ? resolveExperiment({ dataset: f.dataset ?? 'criteo_x1', configFile: f.config, expid: f.expid }) : undefined;
+    const dataset = f.dataset ?? first?.dataset;
+    if (!dataset) throw new UserError('--dataset is required (criteo_x1, avazu_x4, synthetic-criteo or synthetic-avazu)');
+    if (f.rows !== undefined && !dataset.startsWith('synthetic-')) throw new UserError('--rows applies only to the synthetic datasets');
+    const choice: EngineChoice = { device: f.device as 'cpu' | 'cuda', embeddingOptimizer: f['embedding-optimizer'] as 'dense' | 'lazy' };
+
+    const data = await openData(dataset, { dataDir: f['data-dir'], rows: f.rows, progress: json ? false : undefined });
+    const runs: unknown[] = [];
+    for (const model of models)
+      for (const paradigm of paradigms) {
+        const exp = first ?? resolveExperiment({ model, dataset, paradigm });
+        for (let k = 0; k < f.seeds; k++) {
+          const seed = exp.seed + k;
+          log(`== ${dataset}: ${exp.model} ${exp.paradigm.toUpperCase()} (${exp.expid}) seed ${seed}`);
+          const out = await runOne({
+            resultsDir: f['results-dir'],
+            dataset,
+            exp,
+            seed,
+            engine: choice,
+            data: { dataDir: f['data-dir'], dir: data.dir, rows: f.rows, fields: data.fields, splits: data.splits },
+            maxEpochs: f['max-epochs'],
+            resume: f.resume,
+            progress: json ? false : undefined,
+            log,
+            createEngine: (e, fields, s) => createEngine(engineOptions(e, fields, s, choice)),
+          });
+          runs.push({ dir: out.dir, skipped: out.skipped, ...out.metrics });
+        }
+      }
+    const { table1 } = writeTables(f['results-dir'], dataset);
+    log(`tables: ${f['results-dir']}/${dataset}/table1.md, table5.md`);
+    return { dataset, runs, table1 };
+  }
+}

@@ -1,0 +1,247 @@
+// CSV → encoded columnar cache with FuxiCTR v2.3.1's feature processing (facts §4.8, §4.9, §5.3).
+//
+// One pass per split. On train, every categorical token gets a provisional id (first appearance) that is written
+// to the cache while its count is taken; once train is read, the vocabulary is built (vocab.ts) and the train
+// columns are rewritten through the provisional→final map. Valid/test are then encoded directly (unseen → OOV).
+//
+// Missing values follow FuxiCTR's fill_na: "" for 'str' columns (the na_value, so → OOV) and 0 for 'float'
+// columns, so an empty Criteo categorical becomes the ordinary token 0.0 (FuxiCTR declares C1..C26 float) and an
+// empty numeric becomes 0. A literal "nan" in a float column is treated the same way as empty.
+import { basename } from 'node:path';
+import { UserError } from '../util/errors.js';
+import { CacheWriter, type CacheMeta } from './cache.js';
+import { isNanLiteral, parseNumber, scanCsv, type LineFields } from './csv.js';
+import type { DatasetSpec } from './datasets.js';
+import type { FieldInfo, Split } from './types.js';
+import { TokenCounter, type Vocabulary } from './vocab.js';
+
+export type BadRowPolicy = 'fail' | 'skip';
+
+export interface BadRowReport {
+  count: number;
+  /** The first few, as "file:line: problem". */
+  examples: string[];
+}
+
+export interface EncodeProgress {
+  split: Split;
+  bytes: number;
+  totalBytes: number;
+}
+
+export interface SplitEncodeResult {
+  rows: number;
+  bad: BadRowReport;
+  meta: CacheMeta;
+}
+
+type CatKind = 'float' | 'str' | 'hour' | 'weekday' | 'weekend';
+
+interface Plan {
+  nCols: number;
+  labelCol: number;
+  numCols: number[];
+  catCols: number[];
+  catKinds: CatKind[];
+  catNames: string[];
+  numNames: string[];
+  /** CSV column names of the numeric fields (for messages). */
+  hourCols: number[];
+}
+
+function makePlan(spec: DatasetSpec, header: string[], file: string): Plan {
+  const idx = (name: string): number => {
+    const i = header.indexOf(name);
+    if (i < 0) throw new UserError(`${file}:1: column "${name}" missing from the header (found: ${header.join(',')})`);
+    return i;
+  };
+  const cats = spec.fields.filter((f) => f.type === 'categorical');
+  const nums = spec.fields.filter((f) => f.type === 'numeric');
+  const catKinds = cats.map((f): CatKind => f.derive ?? f.dtype);
+  return {
+    nCols: header.length,
+    labelCol: idx(spec.label),
+    numCols: nums.map((f) => idx(f.source ?? f.name)),
+    catCols: cats.map((f) => idx(f.source ?? f.name)),
+    catKinds,
+    catNames: cats.map((f) => f.name),
+    numNames: nums.map((f) => f.name),
+    hourCols: [...new Set(cats.filter((f) => f.derive).map((f) => idx(f.source ?? f.name)))],
+  };
+}
+
+/** Hour of day, weekday (%w: 0 = Sunday) and weekend flag from a YYMMDDHH field, or null if malformed. */
+export function avazuTime(buf: Buffer, s: number, e: number): { hour: number; weekday: number; weekend: number } | null {
+  if (e - s !== 8) return null;
+  let v = 0;
+  for (let i = s; i < e; i++) {
+    const c = buf[i] - 48;
+    if (c < 0 || c > 9) return null;
+    v = v * 10 + c;
+  }
+  const yy = Math.floor(v / 1e6);
+  const mm = Math.floor(v / 1e4) % 100;
+  const dd = Math.floor(v / 100) % 100;
+  const hh = v % 100;
+  if (mm < 1 || mm > 12 || dd < 1 || dd > 31 || hh > 23) return null;
+  const date = new Date(Date.UTC(2000 + yy, mm - 1, dd));
+  if (date.getUTCDate() !== dd) return null;
+  const weekday = date.getUTCDay();
+  return { hour: hh, weekday, weekend: weekday === 0 || weekday === 6 ? 1 : 0 };
+}
+
+/** Shared state across the splits of one dataset: the token counters fitted on train. */
+export class DatasetEncoder {
+  readonly counters: TokenCounter[];
+  vocabs: Vocabulary[] | null = null;
+  private readonly catFieldsSpec;
+
+  constructor(
+    readonly spec: DatasetSpec,
+    private readonly datasetDir: string,
+    private readonly onBadRow: BadRowPolicy,
+  ) {
+    this.catFieldsSpec = spec.fields.filter((f) => f.type === 'categorical');
+    this.counters = this.catFieldsSpec.map(() => new TokenCounter());
+  }
+
+  fields(): FieldInfo[] {
+    return this.spec.fields.map((f, _i): FieldInfo => {
+      if (f.type === 'numeric') return { name: f.name, type: 'numeric' };
+      const ci = this.catFieldsSpec.indexOf(f);
+      const vs = this.vocabs ? this.vocabs[ci].vocabSize : undefined;
+      return { name: f.name, type: 'categorical', vocabSize: vs };
+    });
+  }
+
+  /** Encodes one split's CSV into cache/<split>. Train must come first. */
+  encodeSplit(split: Split, csvPath: string, onProgress?: (p: EncodeProgress) => void): SplitEncodeResult {
+    const fitting = split === 'train';
+    if (!fitting && !this.vocabs) throw new Error('encode train before valid/test');
+    const file = basename(csvPath);
+    const bad: BadRowReport = { count: 0, examples: [] };
+    const nCat = this.counters.length;
+    const counters = this.counters;
+    const remaps = this.vocabs?.map((v) => v.remap);
+    const oovs = this.vocabs?.map((v) => v.oov);
+    let plan: Plan | null = null;
+    let writer: CacheWriter | null = null;
+    const rowNum = new Float64Array(this.spec.fields.length);
+    const rowCatNum = new Float64Array(nCat);
+    const hourInfo: ({ hour: number; weekday: number; weekend: number } | null)[] = [];
+
+    const badRow = (f: LineFields, problem: string): void => {
+      const msg = `${file}:${f.line}: ${problem}`;
+      if (this.onBadRow === 'fail') {
+        throw new UserError(`Malformed row at ${msg}`, 'Fix the file, or pass --on-bad-row skip to drop such rows.');
+      }
+      bad.count++;
+      if (bad.examples.length < 10) bad.examples.push(msg);
+    };
+
+    const onLine = (f: LineFields): void => {
+      const p = plan!;
+      const w = writer!;
+      const buf = f.buf;
+      if (f.count !== p.nCols) return badRow(f, `expected ${p.nCols} columns, found ${f.count}`);
+      // 1. validate everything before touching counters or the cache
+      const ls = f.start[p.labelCol];
+      const le = f.end[p.labelCol];
+      const y = le > ls ? parseNumber(buf, ls, le) : NaN;
+      if (y !== 0 && y !== 1) return badRow(f, `label "${buf.toString('utf8', ls, le)}" is not 0 or 1`);
+      for (let j = 0; j < p.numCols.length; j++) {
+        const c = p.numCols[j];
+        const s = f.start[c];
+        const e = f.end[c];
+        let v = 0;
+        if (e > s) {
+          v = parseNumber(buf, s, e);
+          if (Number.isNaN(v)) {
+            if (!isNanLiteral(buf, s, e)) return badRow(f, `${p.numNames[j]} "${buf.toString('utf8', s, e)}" is not a number`);
+            v = 0;
+          }
+        }
+        rowNum[j] = v;
+      }
+      for (let k = 0; k < p.hourCols.length; k++) {
+        const c = p.hourCols[k];
+        const t = avazuTime(buf, f.start[c], f.end[c]);
+        if (!t) return badRow(f, `hour "${buf.toString('utf8', f.start[c], f.end[c])}" is not a YYMMDDHH timestamp`);
+        hourInfo[c] = t;
+      }
+      for (let j = 0; j < nCat; j++) {
+        if (p.catKinds[j] !== 'float') continue;
+        const c = p.catCols[j];
+        const s = f.start[c];
+        const e = f.end[c];
+        let v = 0;
+        if (e > s) {
+          v = parseNumber(buf, s, e);
+          if (Number.isNaN(v)) {
+            if (!isNanLiteral(buf, s, e)) return badRow(f, `${p.catNames[j]} "${buf.toString('utf8', s, e)}" is not a number`);
+            v = 0;
+          }
+        }
+        rowCatNum[j] = v;
+      }
+      // 2. encode
+      const k = w.n;
+      w.label[k] = y;
+      for (let j = 0; j < p.numCols.length; j++) w.num[j][k] = rowNum[j];
+      for (let j = 0; j < nCat; j++) {
+        const c = p.catCols[j];
+        let token: number | string;
+        switch (p.catKinds[j]) {
+          case 'float':
+            token = rowCatNum[j];
+            break;
+          case 'str':
+            token = buf.toString('latin1', f.start[c], f.end[c]);
+            break;
+          case 'hour':
+            token = String(hourInfo[c]!.hour);
+            break;
+          case 'weekday':
+            token = String(hourInfo[c]!.weekday);
+            break;
+          case 'weekend':
+            token = String(hourInfo[c]!.weekend);
+            break;
+        }
+        if (fitting) {
+          w.cat[j][k] = counters[j].observe(token);
+        } else {
+          const id = counters[j].lookup(token);
+          w.cat[j][k] = id < 0 ? oovs![j] : remaps![j][id];
+        }
+      }
+      w.commitRow();
+    };
+
+    try {
+      scanCsv(
+        csvPath,
+        Math.max(this.spec.csvColumns.length, 64),
+        (header) => {
+          plan = makePlan(this.spec, header, file);
+          writer = new CacheWriter(this.datasetDir, split, this.fields(), this.spec.label);
+        },
+        onLine,
+        onProgress ? (bytes, totalBytes) => onProgress({ split, bytes, totalBytes }) : undefined,
+      );
+      if (!writer) throw new UserError(`${file}: empty file (no header line)`);
+      const w: CacheWriter = writer;
+      if (fitting) {
+        this.vocabs = this.counters.map((c) => c.build(this.spec.minCategrCount, ''));
+        // vocab sizes are known now: record them in the cache's field list
+        const meta = w.finish(this.vocabs.map((v) => v.remap), this.fields());
+        return { rows: meta.rows, bad, meta };
+      }
+      const meta = w.finish();
+      return { rows: meta.rows, bad, meta };
+    } catch (e) {
+      (writer as CacheWriter | null)?.abort();
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,251 @@
+// `ge4rec prepare` as a library: fetch (or generate) the CSVs, verify them, encode them with FuxiCTR's semantics
+// into the training cache, and write feature_map.json, feature_vocab.json and <split>.parquet.
+// Each step writes a marker <dataset>/.done/<step>.json LAST, so a re-run skips finished steps and an interrupted
+// step is redone; --force clears the markers.
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { writeJsonAtomic } from '../util/fs.js';
+import { UserError } from '../util/errors.js';
+import { extractEntries, verifyDigest } from './archive.js';
+import { datasetSpec, isSynthetic, SPLITS, type DatasetName, type DatasetSpec } from './datasets.js';
+import { downloadFile } from './download.js';
+import { DatasetEncoder, type BadRowPolicy, type BadRowReport } from './encode.js';
+import { writeFeatureMap, writeFeatureVocab } from './feature-map.js';
+import { writeSplitParquet } from './parquet.js';
+import { openSplit, type OpenSplitOptions } from './split-source.js';
+import { generateSynthetic } from './synthetic.js';
+import type { FieldInfo, Split, SplitSource } from './types.js';
+
+export type ProgressFn = (phase: string, done: number, total: number) => void;
+
+export interface PrepareOptions {
+  dataset: DatasetName;
+  dataDir: string;
+  /** A folder holding the release zip or the extracted train/valid/test CSVs. */
+  source?: string;
+  /** Base URL replacing the release's folder URL (the zip name is appended); also GE4REC_MIRROR. */
+  mirror?: string;
+  rows?: number;
+  seed?: number;
+  force?: boolean;
+  onBadRow?: BadRowPolicy;
+  onProgress?: ProgressFn;
+  log?: (msg: string) => void;
+  /** Overrides for tests: expected digests (null = do not check) and download retry timing. */
+  checksums?: { zipSha256?: string | null; csvMd5?: Partial<Record<string, string>> | null; zipBytes?: number | null };
+  retries?: number;
+  retryBaseMs?: number;
+}
+
+export interface StepRecord {
+  step: string;
+  status: 'done' | 'skipped';
+  seconds: number;
+}
+
+export interface PrepareSummary {
+  dataset: DatasetName;
+  dir: string;
+  steps: StepRecord[];
+  rows: Record<Split, number>;
+  badRows: Record<Split, BadRowReport>;
+  fields: FieldInfo[];
+  featureMap: string;
+  parquet: Record<Split, string>;
+  cache: string;
+  seconds: number;
+}
+
+interface EncodeMarker {
+  rows: Record<Split, number>;
+  badRows: Record<Split, BadRowReport>;
+  fields: FieldInfo[];
+}
+
+function markerPath(dir: string, step: string): string {
+  return join(dir, '.done', `${step}.json`);
+}
+
+function readMarker<T>(dir: string, step: string): T | null {
+  const p = markerPath(dir, step);
+  if (!existsSync(p)) return null;
+  try {
+    return JSON.parse(readFileSync(p, 'utf8')) as T;
+  } catch {
+    return null;
+  }
+}
+
+export function datasetDirFor(dataset: DatasetName, dataDir: string, rows?: number, seed?: number): string {
+  return join(resolve(dataDir), datasetSpec(dataset, rows, seed).folder);
+}
+
+export async function prepareDataset(opts: PrepareOptions): Promise<PrepareSummary> {
+  const t0 = Date.now();
+  const spec = datasetSpec(opts.dataset, opts.rows, opts.seed);
+  const dir = join(resolve(opts.dataDir), spec.folder);
+  mkdirSync(dir, { recursive: true });
+  if (opts.force) rmSync(join(dir, '.done'), { recursive: true, force: true });
+  const steps: StepRecord[] = [];
+  const progress = opts.onProgress ?? (() => {});
+  const log = opts.log ?? (() => {});
+
+  async function step<T>(name: string, run: () => Promise<T> | T): Promise<T> {
+    const prev = readMarker<T>(dir, name);
+    if (prev !== null) {
+      steps.push({ step: name, status: 'skipped', seconds: 0 });
+      return prev;
+    }
+    const s = Date.now();
+    log(`${spec.name}: ${name}...`);
+    const result = (await run()) ?? ({} as T);
+    writeJsonAtomic(markerPath(dir, name), result);
+    steps.push({ step: name, status: 'done', seconds: (Date.now() - s) / 1000 });
+    return result;
+  }
+
+  // 1. the CSVs
+  let csv: Record<Split, string>;
+  if (isSynthetic(opts.dataset)) {
+    const kind = opts.dataset === 'synthetic-criteo' ? 'criteo' : 'avazu';
+    csv = await step('generate', () => {
+      const r = generateSynthetic(kind, opts.rows ?? 200_000, opts.seed ?? 0, dir, (d, t) => progress('generate', d, t));
+      return r.files;
+    });
+  } else {
+    csv = await realCsvs(spec, dir, opts, step, progress);
+  }
+  for (const s of SPLITS) if (!existsSync(csv[s])) throw new UserError(`${csv[s]} is missing; re-run prepare with --force.`);
+
+  // 2. encode all splits (the vocabulary fitted on train is needed by valid/test, so this is one step)
+  const enc = await step<EncodeMarker>('encode', () => {
+    const encoder = new DatasetEncoder(spec, dir, opts.onBadRow ?? 'fail');
+    const rows = {} as Record<Split, number>;
+    const badRows = {} as Record<Split, BadRowReport>;
+    for (const s of SPLITS) {
+      const r = encoder.encodeSplit(s, csv[s], (p) => progress(`encode ${s}`, p.bytes, p.totalBytes));
+      rows[s] = r.rows;
+      badRows[s] = r.bad;
+      if (r.bad.count) log(`${spec.name}: ${r.bad.count} malformed row(s) skipped in ${csv[s]}, e.g. ${r.bad.examples[0]}`);
+    }
+    const fields = encoder.fields();
+    writeFeatureVocab(dir, spec, encoder.vocabs!);
+    writeFeatureMap(dir, spec, fields);
+    return { rows, badRows, fields };
+  });
+
+  // 3. parquet per split
+  const parquet = {} as Record<Split, string>;
+  for (const s of SPLITS) {
+    parquet[s] = join(dir, `${s}.parquet`);
+    await step(`parquet-${s}`, () => {
+      writeSplitParquet(dir, s, parquet[s], (d, t) => progress(`parquet ${s}`, d, t));
+      return { path: parquet[s] };
+    });
+  }
+  return {
+    dataset: opts.dataset,
+    dir,
+    steps,
+    rows: enc.rows,
+    badRows: enc.badRows,
+    fields: enc.fields,
+    featureMap: join(dir, 'feature_map.json'),
+    parquet,
+    cache: join(dir, 'cache'),
+    seconds: (Date.now() - t0) / 1000,
+  };
+}
+
+type StepFn = <T>(name: string, run: () => Promise<T> | T) => Promise<T>;
+
+async function realCsvs(spec: DatasetSpec, dir: string, opts: PrepareOptions, step: StepFn, progress: ProgressFn): Promise<Record<Split, string>> {
+  const dl = spec.download!;
+  const names = SPLITS.map((s) => `${s}.csv`);
+  const zipSha = opts.checksums?.zipSha256 === undefined ? dl.zipSha256 : opts.checksums.zipSha256 ?? undefined;
+  const zipBytes = opts.checksums?.zipBytes === undefined ? dl.zipBytes : opts.checksums.zipBytes ?? undefined;
+  const csvMd5 = opts.checksums?.csvMd5 === undefined ? dl.csvMd5 : opts.checksums.csvMd5 ?? undefined;
+  const source = opts.source ? resolve(opts.source) : undefined;
+  const sourceHasCsvs = source !== undefined && names.every((n) => existsSync(join(source, n)));
+
+  let csvDir = dir;
+  if (sourceHasCsvs) {
+    csvDir = source!;
+  } else {
+    const zipPath = join(dir, dl.zipName);
+    await step('download', async () => {
+      if (source) {
+        const src = join(source, dl.zipName);
+        if (!existsSync(src)) {
+          throw new UserError(`--source ${source} has neither ${dl.zipName} nor ${names.join(', ')}`);
+        }
+        if (zipSha) await verifyDigest(src, 'sha256', zipSha, { onProgress: (b) => progress('sha256', b, zipBytes ?? b) });
+        return { zip: src };
+      }
+      if (existsSync(zipPath) && zipSha) {
+        // a finished zip from an earlier run (e.g. with --force): verify instead of fetching again
+        await verifyDigest(zipPath, 'sha256', zipSha, { removeOnMismatch: true });
+        return { zip: zipPath };
+      }
+      const base = (opts.mirror ?? process.env.GE4REC_MIRROR)?.replace(/\/+$/, '');
+      const url = base ? `${base}/${dl.zipName}` : dl.url;
+      await downloadFile(url, zipPath, {
+        expectedBytes: zipBytes,
+        retries: opts.retries,
+        baseDelayMs: opts.retryBaseMs,
+        onProgress: (b, t) => progress('download', b, t),
+        log: opts.log,
+      });
+      if (zipSha) await verifyDigest(zipPath, 'sha256', zipSha, { removeOnMismatch: true, onProgress: (b) => progress('sha256', b, zipBytes ?? b) });
+      return { zip: zipPath };
+    });
+    const zip = readMarker<{ zip: string }>(dir, 'download')!.zip;
+    await step('extract', async () => {
+      await extractEntries(zip, names, dir, (b, t) => progress('extract', b, t));
+      return { dir };
+    });
+  }
+  if (csvMd5) {
+    await step('verify', async () => {
+      for (const n of names) {
+        const expected = csvMd5[n];
+        if (!expected) continue;
+        // extracted copies that fail are deleted (the next run extracts again); --source files are left alone
+        await verifyDigest(join(csvDir, n), 'md5', expected, { removeOnMismatch: csvDir === dir, onProgress: (b) => progress(`md5 ${n}`, b, 0) });
+      }
+      return { verified: names };
+    });
+  }
+  return { train: join(csvDir, 'train.csv'), valid: join(csvDir, 'valid.csv'), test: join(csvDir, 'test.csv') };
+}
+
+export interface EnsureOptions {
+  dataDir: string;
+  rows?: number;
+  seed?: number;
+  onProgress?: ProgressFn;
+  split?: OpenSplitOptions;
+}
+
+/**
+ * The prepared dataset with a SplitSource per split. Synthetic datasets are prepared on demand; a real dataset
+ * that has not been prepared is a UserError naming the command to run.
+ */
+export async function ensureDataset(
+  name: DatasetName,
+  opts: EnsureOptions,
+): Promise<{ dir: string; fields: FieldInfo[]; splits: Record<Split, SplitSource> }> {
+  const dir = datasetDirFor(name, opts.dataDir, opts.rows, opts.seed);
+  if (isSynthetic(name)) {
+    await prepareDataset({ dataset: name, dataDir: opts.dataDir, rows: opts.rows, seed: opts.seed, onProgress: opts.onProgress });
+  } else if (!existsSync(markerPath(dir, 'encode'))) {
+    throw new UserError(
+      `Dataset ${name} is not prepared in ${dir}.`,
+      `Run: ge4rec prepare --dataset ${name} --data-dir ${opts.dataDir}   (add --source DIR if you already have the zip or CSVs)`,
+    );
+  }
+  const enc = readMarker<EncodeMarker>(dir, 'encode')!;
+  const splits = {} as Record<Split, SplitSource>;
+  for (const s of SPLITS) splits[s] = openSplit(dir, s, opts.split);
+  return { dir, fields: enc.fields, splits };
+}

@@ -1,0 +1,131 @@
+// The embedding-table Adam kernels, kept as JavaScript source so that the main thread (via `new Function`) and the
+// worker threads (via `eval: true` workers) run byte-identical code, whether ge4rec runs from src/ under tsx or
+// from dist/. Adam follows torch.optim.Adam (torch 1.13, non-fused): m = b1·m + (1−b1)·g; v = b2·v + (1−b2)·g²;
+// p −= (lr/bc1)·m / (sqrt(v)/sqrt(bc2) + eps).
+
+/**
+ * denseRange(W, M, V, G, stamp, slot, step, r0, r1, width, lambda, coef, b1, b2, stepSize, sqrtBc2, eps) -> Σ w_new²
+ * One fused pass over global rows [r0, r1): g = coef·(λ·w + G_row) where G_row is the batch gradient of the row's
+ * unique slot when the row was touched this step (stamp[row] === step) and 0 otherwise. Padding rows hold w = m = v = 0
+ * and are never stamped, so they stay exactly 0 (g = 0, update 0/(0+eps) = 0), as PyTorch's padding_idx keeps them.
+ */
+export const DENSE_KERNEL_SRC = `
+function denseRange(W, M, V, G, stamp, slot, step, r0, r1, width, lambda, coef, b1, b2, stepSize, sqrtBc2, eps) {
+  const c1 = 1 - b1, c2 = 1 - b2, cl = coef * lambda;
+  let sum = 0;
+  let i = r0 * width;
+  for (let r = r0; r < r1; r++) {
+    const end = i + width;
+    if (stamp[r] === step) {
+      let j = slot[r] * width;
+      for (; i < end; i++, j++) {
+        const w = W[i];
+        const g = cl * w + coef * G[j];
+        const m = b1 * M[i] + c1 * g;
+        const v = b2 * V[i] + c2 * g * g;
+        M[i] = m; V[i] = v;
+        const nw = Math.fround(w - stepSize * m / (Math.sqrt(v) / sqrtBc2 + eps));
+        W[i] = nw;
+        sum += nw * nw;
+      }
+    } else {
+      for (; i < end; i++) {
+        const w = W[i];
+        const g = cl * w;
+        const m = b1 * M[i] + c1 * g;
+        const v = b2 * V[i] + c2 * g * g;
+        M[i] = m; V[i] = v;
+        const nw = Math.fround(w - stepSize * m / (Math.sqrt(v) / sqrtBc2 + eps));
+        W[i] = nw;
+        sum += nw * nw;
+      }
+    }
+  }
+  return sum;
+}
+`;
+
+/**
+ * lazyRows(W, M, V, G, uniq, s0, s1, width, lambda, coef, b1, b2, stepSize, sqrtBc2, eps) -> Σ (w_new² − w_old²)
+ * Adam on the touched rows only (slots [s0, s1) of this step, uniq[s] = global row), L2 term included.
+ */
+export const LAZY_KERNEL_SRC = `
+function lazyRows(W, M, V, G, uniq, s0, s1, width, lambda, coef, b1, b2, stepSize, sqrtBc2, eps) {
+  const c1 = 1 - b1, c2 = 1 - b2, cl = coef * lambda;
+  let delta = 0;
+  for (let s = s0; s < s1; s++) {
+    let i = uniq[s] * width;
+    let j = s * width;
+    const end = i + width;
+    for (; i < end; i++, j++) {
+      const w = W[i];
+      const g = cl * w + coef * G[j];
+      const m = b1 * M[i] + c1 * g;
+      const v = b2 * V[i] + c2 * g * g;
+      M[i] = m; V[i] = v;
+      const nw = Math.fround(w - stepSize * m / (Math.sqrt(v) / sqrtBc2 + eps));
+      W[i] = nw;
+      delta += nw * nw - w * w;
+    }
+  }
+  return delta;
+}
+`;
+
+export type DenseKernel = (
+  W: Float32Array, M: Float32Array, V: Float32Array, G: Float32Array, stamp: Int32Array, slot: Int32Array,
+  step: number, r0: number, r1: number, width: number, lambda: number, coef: number,
+  b1: number, b2: number, stepSize: number, sqrtBc2: number, eps: number,
+) => number;
+
+export type LazyKernel = (
+  W: Float32Array, M: Float32Array, V: Float32Array, G: Float32Array, uniq: Int32Array, s0: number, s1: number,
+  width: number, lambda: number, coef: number, b1: number, b2: number, stepSize: number, sqrtBc2: number, eps: number,
+) => number;
+
+export function makeDenseKernel(): DenseKernel {
+  return new Function(`${DENSE_KERNEL_SRC}\nreturn denseRange;`)() as DenseKernel;
+}
+
+export function makeLazyKernel(): LazyKernel {
+  return new Function(`${LAZY_KERNEL_SRC}\nreturn lazyRows;`)() as LazyKernel;
+}
+
+/**
+ * Worker body: waits on its control word, runs denseRange over its row range, stores Σw² and signals done.
+ * Control Int32 words per worker k: [gen_k at 2k, done_k at 2k+1]; parameters in a shared Float64Array.
+ */
+export const WORKER_SRC = `
+const { parentPort, workerData } = require('node:worker_threads');
+${DENSE_KERNEL_SRC}
+const k = workerData.index;
+const ctrl = new Int32Array(workerData.ctrl);
+const par = new Float64Array(workerData.params);
+const res = new Float64Array(workerData.results);
+let W = new Float32Array(workerData.W), M = new Float32Array(workerData.M), V = new Float32Array(workerData.V);
+let stamp = new Int32Array(workerData.stamp), slot = new Int32Array(workerData.slot);
+let G = new Float32Array(workerData.G);
+let gen = 0;
+parentPort.on('message', (msg) => {
+  if (msg.G) { G = new Float32Array(msg.G); parentPort.postMessage('ok'); }
+});
+function loop() {
+  // Sleep until the main thread bumps this worker's generation word; -1 means stop.
+  for (;;) {
+    const r = Atomics.wait(ctrl, 2 * k, gen, 50);
+    const now = Atomics.load(ctrl, 2 * k);
+    if (now === -1) { parentPort.close(); return; }
+    if (now === gen) {
+      if (r === 'timed-out') { setImmediate(loop); return; }
+      continue;
+    }
+    gen = now;
+    const base = 16 * k;
+    res[k] = denseRange(W, M, V, G, stamp, slot, par[base], par[base + 1], par[base + 2], par[base + 3],
+      par[base + 4], par[base + 5], par[base + 6], par[base + 7], par[base + 8], par[base + 9], par[base + 10]);
+    Atomics.store(ctrl, 2 * k + 1, gen);
+    Atomics.notify(ctrl, 2 * k + 1);
+  }
+}
+loop();
+`;

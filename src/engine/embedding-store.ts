@@ -1,0 +1,329 @@
+// Host-side embedding tables: every categorical field's table lives in one flat float32 array on shared memory
+// (global row = field offset + local index), row width D, plus one extra column holding the field's 1-dim
+// LogisticRegression weight when the model uses it (both are nn.Embedding in FuxiCTR: same init, same regulariser,
+// elementwise Adam, so one row of D+1 values is exact). Adam moments sit beside them. Per step the store deduplicates
+// the batch's rows, gathers them into [U, width] for the graph, and applies Adam with the graph's [U, width] gradient.
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import type { FieldInfo } from '../data/types.js';
+import { Rng } from '../util/rng.js';
+import { UserError } from '../util/errors.js';
+import { makeDenseKernel, makeLazyKernel, WORKER_SRC, type DenseKernel, type LazyKernel } from './embedding-kernel.js';
+
+export interface AdamHyper {
+  beta1: number;
+  beta2: number;
+  eps: number;
+}
+export const TORCH_ADAM: AdamHyper = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+
+export interface PreparedBatch {
+  /** [B, Fc] int64 slot indices into `rows` (little-endian int64 written through an Int32 view). */
+  indices: BigInt64Array;
+  /** [U, width]: slot 0 is always the all-zero padding slot; its gradient is ignored. */
+  rows: Float32Array;
+  unique: number;
+}
+
+export interface StoreOptions {
+  fields: FieldInfo[];
+  dim: number;
+  /** Adds the 1-dim LogisticRegression column. */
+  withLr: boolean;
+  lambda: number;
+  mode: 'dense' | 'lazy';
+  seed: number;
+  threads?: number;
+  adam?: AdamHyper;
+}
+
+const PARAMS_PER_WORKER = 16;
+
+function sharedF32(n: number): Float32Array {
+  return new Float32Array(new SharedArrayBuffer(Math.max(1, n) * 4));
+}
+function sharedI32(n: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(Math.max(1, n) * 4));
+}
+
+export class EmbeddingStore {
+  readonly dim: number;
+  readonly width: number;
+  readonly withLr: boolean;
+  readonly fields: FieldInfo[];
+  readonly offsets: number[];
+  readonly vocab: number[];
+  readonly totalRows: number;
+  readonly lambda: number;
+  readonly mode: 'dense' | 'lazy';
+  readonly adam: AdamHyper;
+  readonly W: Float32Array;
+  readonly M: Float32Array;
+  readonly V: Float32Array;
+  /** Σ w² of the whole store, for the regularisation loss and the clip norm (kept exact by every update). */
+  w2 = 0;
+
+  private readonly stamp: Int32Array;
+  private readonly slot: Int32Array;
+  private stepStamp = 0;
+  private uniq: Int32Array;
+  private U = 0;
+  private G: Float32Array;
+  private indicesBuf: BigInt64Array = new BigInt64Array(0);
+  private rowsBuf: Float32Array = new Float32Array(0);
+  private readonly dense: DenseKernel = makeDenseKernel();
+  private readonly lazy: LazyKernel = makeLazyKernel();
+  private workers: Worker[] = [];
+  private readonly ctrl: Int32Array;
+  private readonly params: Float64Array;
+  private readonly results: Float64Array;
+  private gen = 0;
+  private readonly ranges: Array<[number, number]>;
+
+  constructor(opts: StoreOptions) {
+    this.fields = opts.fields.filter((f) => f.type === 'categorical');
+    this.dim = opts.dim;
+    this.withLr = opts.withLr;
+    this.width = opts.dim + (opts.withLr ? 1 : 0);
+    this.lambda = opts.lambda;
+    this.mode = opts.mode;
+    this.adam = opts.adam ?? TORCH_ADAM;
+    this.offsets = [];
+    this.vocab = [];
+    let rows = 0;
+    for (const f of this.fields) {
+      if (!f.vocabSize || f.vocabSize < 1) throw new UserError(`field "${f.name}": categorical field without a vocabSize`);
+      this.offsets.push(rows);
+      this.vocab.push(f.vocabSize);
+      rows += f.vocabSize;
+    }
+    this.totalRows = rows;
+    const n = rows * this.width;
+    this.W = sharedF32(n);
+    this.M = sharedF32(n);
+    this.V = sharedF32(n);
+    this.stamp = sharedI32(rows);
+    this.slot = sharedI32(rows);
+    this.uniq = new Int32Array(1024);
+    this.G = sharedF32(1024 * this.width);
+    this.initTables(new Rng(opts.seed));
+
+    const threads = Math.max(1, opts.threads ?? availableParallelism());
+    // Row ranges by element count; the main thread takes range 0, workers the rest.
+    this.ranges = [];
+    for (let k = 0; k < threads; k++) {
+      this.ranges.push([Math.floor((rows * k) / threads), Math.floor((rows * (k + 1)) / threads)]);
+    }
+    this.ctrl = sharedI32(2 * threads);
+    this.params = new Float64Array(new SharedArrayBuffer(PARAMS_PER_WORKER * threads * 8));
+    this.results = new Float64Array(new SharedArrayBuffer(threads * 8));
+    if (this.mode === 'dense' && threads > 1 && rows > 0) {
+      for (let k = 1; k < threads; k++) {
+        const w = new Worker(WORKER_SRC, {
+          eval: true,
+          workerData: {
+            index: k, ctrl: this.ctrl.buffer, params: this.params.buffer, results: this.results.buffer,
+            W: this.W.buffer, M: this.M.buffer, V: this.V.buffer, stamp: this.stamp.buffer, slot: this.slot.buffer,
+            G: this.G.buffer,
+          },
+        });
+        w.unref();
+        this.workers.push(w);
+      }
+    }
+  }
+
+  /** FuxiCTR FeatureEmbeddingDict: rows ≥ 1 ~ N(0, 1e-4²), padding row 0 = 0; field by field, row by row. */
+  private initTables(rng: Rng): void {
+    const W = this.W;
+    let s = 0;
+    for (let f = 0; f < this.fields.length; f++) {
+      const base = this.offsets[f] * this.width;
+      for (let i = base + this.width; i < base + this.vocab[f] * this.width; i++) {
+        const x = Math.fround(1e-4 * rng.normal());
+        W[i] = x;
+        s += x * x;
+      }
+    }
+    this.w2 = s;
+  }
+
+  /** Recomputes Σw² (after loading tables from a checkpoint). */
+  recomputeW2(): void {
+    let s = 0;
+    const W = this.W;
+    for (let i = 0; i < W.length; i++) s += W[i] * W[i];
+    this.w2 = s;
+  }
+
+  /** Maps local indices to global rows, deduplicates them (slot 0 = padding), and gathers the unique rows. */
+  prepare(cat: Int32Array, batchSize: number): PreparedBatch {
+    const Fc = this.fields.length;
+    const n = batchSize * Fc;
+    if (cat.length < n) throw new UserError(`batch has ${cat.length} categorical values, expected ${batchSize}×${Fc}`);
+    if (this.indicesBuf.length < n) this.indicesBuf = new BigInt64Array(n);
+    if (this.uniq.length < n + 1) this.uniq = new Int32Array(n + 1);
+    const idx32 = new Int32Array(this.indicesBuf.buffer, 0, 2 * n);
+    const stamp = this.stamp;
+    const slot = this.slot;
+    const uniq = this.uniq;
+    this.stepStamp = this.stepStamp >= 0x7ffffff0 ? this.resetStamps() : this.stepStamp + 1;
+    const st = this.stepStamp;
+    let U = 1;
+    uniq[0] = -1;
+    for (let b = 0, p = 0; b < batchSize; b++) {
+      for (let f = 0; f < Fc; f++, p++) {
+        const local = cat[p];
+        let s = 0;
+        if (local !== 0) {
+          if (local < 0 || local >= this.vocab[f]) {
+            throw new UserError(
+              `field "${this.fields[f].name}": index ${local} in batch row ${b} is outside its vocabulary (size ${this.vocab[f]})`,
+            );
+          }
+          const g = this.offsets[f] + local;
+          if (stamp[g] !== st) {
+            stamp[g] = st;
+            slot[g] = U;
+            uniq[U++] = g;
+          }
+          s = slot[g];
+        }
+        idx32[2 * p] = s;
+        idx32[2 * p + 1] = 0;
+      }
+    }
+    this.U = U;
+    const width = this.width;
+    const rows = new Float32Array(U * width);
+    const W = this.W;
+    for (let s = 1; s < U; s++) {
+      const src = uniq[s] * width;
+      rows.set(W.subarray(src, src + width), s * width);
+    }
+    return { indices: this.indicesBuf.subarray(0, n), rows, unique: U };
+  }
+
+  private resetStamps(): number {
+    this.stamp.fill(0);
+    return 1;
+  }
+
+  /** The touched rows' gathered values of the last prepare(), as needed by a reference computation. */
+  get lastUnique(): number {
+    return this.U;
+  }
+
+  /**
+   * Applies one Adam step with the batch gradient G ([U, width], row 0 ignored), the global clip coefficient and the
+   * L2 term λ·w. Dense: every row of every table (PyTorch). Lazy: touched rows only.
+   */
+  async update(G: ArrayLike<number>, coef: number, lr: number, step: number): Promise<void> {
+    const { beta1, beta2, eps } = this.adam;
+    const bc1 = 1 - Math.pow(beta1, step);
+    const bc2 = 1 - Math.pow(beta2, step);
+    const stepSize = lr / bc1;
+    const sqrtBc2 = Math.sqrt(bc2);
+    const U = this.U;
+    const width = this.width;
+    await this.ensureG(U * width);
+    const Gs = this.G;
+    if (G instanceof Float32Array) Gs.set(G.subarray(0, U * width));
+    else for (let i = 0; i < U * width; i++) Gs[i] = G[i];
+    // The padding slot's gradient never reaches a table row.
+    Gs.fill(0, 0, width);
+    if (this.mode === 'lazy') {
+      this.w2 += this.lazy(this.W, this.M, this.V, Gs, this.uniq, 1, U, width, this.lambda, coef, beta1, beta2, stepSize, sqrtBc2, eps);
+      return;
+    }
+    const threads = this.ranges.length;
+    const useWorkers = this.workers.length === threads - 1 && threads > 1;
+    if (useWorkers) {
+      this.gen = (this.gen + 1) & 0x3fffffff;
+      for (let k = 1; k < threads; k++) {
+        const p = this.params;
+        const b = PARAMS_PER_WORKER * k;
+        p[b] = this.stepStamp; p[b + 1] = this.ranges[k][0]; p[b + 2] = this.ranges[k][1]; p[b + 3] = width;
+        p[b + 4] = this.lambda; p[b + 5] = coef; p[b + 6] = beta1; p[b + 7] = beta2; p[b + 8] = stepSize;
+        p[b + 9] = sqrtBc2; p[b + 10] = eps;
+        Atomics.store(this.ctrl, 2 * k, this.gen);
+        Atomics.notify(this.ctrl, 2 * k);
+      }
+    }
+    const [r0, r1] = useWorkers ? this.ranges[0] : [0, this.totalRows];
+    let sum = this.dense(this.W, this.M, this.V, Gs, this.stamp, this.slot, this.stepStamp, r0, r1, width,
+      this.lambda, coef, beta1, beta2, stepSize, sqrtBc2, eps);
+    if (useWorkers) {
+      for (let k = 1; k < threads; k++) {
+        while (Atomics.load(this.ctrl, 2 * k + 1) !== this.gen) Atomics.wait(this.ctrl, 2 * k + 1, Atomics.load(this.ctrl, 2 * k + 1), 100);
+        sum += this.results[k];
+      }
+    }
+    this.w2 = sum;
+  }
+
+  /** Grows the shared gradient buffer (and hands it to the workers) when a batch has more unique rows. */
+  private async ensureG(n: number): Promise<void> {
+    if (this.G.length >= n) return;
+    this.G = sharedF32(Math.ceil(n * 1.25));
+    await Promise.all(
+      this.workers.map(
+        (w) => new Promise<void>((resolve) => {
+          w.once('message', () => resolve());
+          w.postMessage({ G: this.G.buffer });
+        }),
+      ),
+    );
+  }
+
+  /** Σ over the touched rows of ‖w‖², rows [U, width] as gathered (slot 0 is zero). */
+  static rowsNorm2(rows: Float32Array): number {
+    let s = 0;
+    for (let i = 0; i < rows.length; i++) s += rows[i] * rows[i];
+    return s;
+  }
+
+  /** Copy of one field's table: its D embedding columns (lr = false) or its LR column (lr = true). */
+  table(field: string, lr = false): { data: Float32Array; rows: number; dim: number } {
+    const f = this.fields.findIndex((x) => x.name === field);
+    if (f < 0) throw new UserError(`no categorical field named "${field}"`);
+    if (lr && !this.withLr) throw new UserError('the model has no LogisticRegression tables');
+    const rows = this.vocab[f];
+    const dim = lr ? 1 : this.dim;
+    const out = new Float32Array(rows * dim);
+    const base = this.offsets[f] * this.width;
+    for (let r = 0; r < rows; r++) {
+      const src = base + r * this.width + (lr ? this.dim : 0);
+      for (let c = 0; c < dim; c++) out[r * dim + c] = this.W[src + c];
+    }
+    return { data: out, rows, dim };
+  }
+
+  async dispose(): Promise<void> {
+    for (let k = 1; k <= this.workers.length; k++) {
+      Atomics.store(this.ctrl, 2 * k, -1);
+      Atomics.notify(this.ctrl, 2 * k);
+    }
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    this.workers = [];
+  }
+}
+
+/**
+ * Squared norm of the table gradient λ·W + G (pre-clip) without touching untouched rows:
+ * dense: λ²‖W‖² + Σ_touched(‖λw+G‖² − λ²‖w‖²); lazy (only touched rows get a gradient): Σ_touched ‖λw+G‖².
+ * The compiled train program computes the same expression in the graph; this host copy serves tests and checks.
+ */
+export function tableGradNorm2(store: EmbeddingStore, rows: Float32Array, G: ArrayLike<number>, U: number): number {
+  const lam = store.lambda;
+  const width = store.width;
+  let touched = 0;
+  let sub = 0;
+  for (let i = width; i < U * width; i++) {
+    const w = rows[i];
+    const g = lam * w + G[i];
+    touched += g * g;
+    sub += lam * lam * w * w;
+  }
+  return store.mode === 'dense' ? lam * lam * store.w2 + touched - sub : touched;
+}

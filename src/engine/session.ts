@@ -1,0 +1,71 @@
+// onnxruntime-node sessions for the compiled programs: CPU EP with one intra-op thread per core (sequential
+// execution, full graph optimisation), or the CUDA EP on request. One session per program bytes, cached.
+import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import * as ort from 'onnxruntime-node';
+import { UserError } from '../util/errors.js';
+
+export type Device = 'cpu' | 'cuda';
+
+export interface SessionOptions {
+  device: Device;
+  threads?: number;
+}
+
+const cache = new Map<string, Promise<ort.InferenceSession>>();
+const refs = new Map<string, number>();
+
+function key(bytes: Uint8Array, o: SessionOptions): string {
+  return `${o.device}|${o.threads ?? 0}|${createHash('sha1').update(bytes).digest('hex')}`;
+}
+
+export function ortOptions(o: SessionOptions): ort.InferenceSession.SessionOptions {
+  const threads = Math.max(1, o.threads ?? availableParallelism());
+  return {
+    executionProviders: o.device === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+    enableCpuMemArena: true,
+    enableMemPattern: false, // shapes change with the batch ('B') and the unique-row count ('U')
+  };
+}
+
+export async function createSession(bytes: Uint8Array, o: SessionOptions): Promise<ort.InferenceSession> {
+  const k = key(bytes, o);
+  let s = cache.get(k);
+  if (!s) {
+    s = ort.InferenceSession.create(bytes, ortOptions(o)).catch((e: unknown) => {
+      cache.delete(k);
+      const msg = e instanceof Error ? e.message : String(e);
+      if (o.device === 'cuda') {
+        throw new UserError(
+          `--device cuda: onnxruntime could not start the CUDA execution provider (${msg})`,
+          'install the CUDA 12 and cuDNN 9 runtime libraries that onnxruntime-node expects, or run with --device cpu',
+        );
+      }
+      throw e;
+    });
+    cache.set(k, s);
+  }
+  refs.set(k, (refs.get(k) ?? 0) + 1);
+  return s;
+}
+
+/** One user fewer; the last one releases the session. */
+export async function releaseSession(bytes: Uint8Array, o: SessionOptions): Promise<void> {
+  const k = key(bytes, o);
+  const s = cache.get(k);
+  if (!s) return;
+  const n = (refs.get(k) ?? 1) - 1;
+  refs.set(k, n);
+  if (n > 0) return;
+  refs.delete(k);
+  cache.delete(k);
+  try {
+    await (await s).release();
+  } catch {
+    // already released or never created
+  }
+}

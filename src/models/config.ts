@@ -1,0 +1,278 @@
+// Experiment configs: FuxiCTR model_config.yaml layout (a `Base` block plus one block per experiment id).
+// load_model_config semantics: Base is merged under the experiment block and `model_id` is overwritten by the expid.
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { UserError } from '../util/errors.js';
+import { EXPERIMENTS_DIR } from '../util/paths.js';
+
+export type DatasetName = 'criteo_x1' | 'avazu_x4';
+export type Paradigm = 'dis' | 'gen';
+export type Activation = 'linear' | 'relu' | 'tanh' | 'sigmoid' | 'silu' | 'elu';
+export type ModelStructure = 'parallel' | 'crossnet_only' | 'stacked' | 'stacked_parallel';
+
+/** The model-specific keys, typed; defaults are those of the GE4Rec model/GEN constructors (facts §1.1). */
+export interface ModelConfig {
+  /** Registry name (src/models/index.ts). */
+  model: string;
+  paradigm: Paradigm;
+  embActivation: Activation;
+  concatEmb: boolean;
+  gamma: number;
+  genResidual: boolean;
+  useGenRst: boolean;
+  crossDrop: number;
+  symmetric: boolean;
+  smallTransformation: boolean;
+  hiddenUnits: number[];
+  hiddenActivations: string[] | string;
+  netDropout: number;
+  batchNorm: boolean;
+  dnnHiddenUnits: number[];
+  dnnActivations: string[] | string;
+  cinHiddenUnits: number[];
+  numCrossLayers: number;
+  modelStructure: ModelStructure;
+  parallelDnnHiddenUnits: number[];
+  stackedDnnHiddenUnits: number[];
+  /** FwFM: 'FeLV' (field-embedded), 'FiLV' (flattened embeddings), 'LR' (logistic regression). */
+  linearType: 'LR' | 'FeLV' | 'FiLV';
+  /** FmFM: one D×D matrix per pair ('matrixed', the configs) or one D-vector per pair ('vectorized'). */
+  fieldInteractionType: 'matrixed' | 'vectorized';
+  productType: 'inner';
+}
+
+export interface ExperimentConfig {
+  expid: string;
+  file: string;
+  model: string;
+  dataset: DatasetName;
+  /** FuxiCTR dataset_id, i.e. the data folder name (criteo_x1_7b681156 / avazu_x4_3bbbc4c9). */
+  datasetId: string;
+  paradigm: Paradigm;
+  embeddingDim: number;
+  batchSize: number;
+  learningRate: number;
+  epochs: number;
+  embeddingRegularizer: number;
+  netRegularizer: number;
+  seed: number;
+  metrics: string[];
+  /** Weighted sum of metrics, maximised or minimised per monitorMode ('AUC' → {AUC: 1}). */
+  monitor: Record<string, number>;
+  monitorMode: 'max' | 'min';
+  earlyStopPatience: number;
+  shuffle: boolean;
+  optimizer: string;
+  loss: string;
+  evalSteps: number | null;
+  modelConfig: ModelConfig;
+  /** Base merged under the experiment block, as read (model_id dropped). */
+  raw: Record<string, unknown>;
+}
+
+type Raw = Record<string, unknown>;
+
+function where(file: string, expid: string, key: string): string {
+  return `${file}: experiment '${expid}', key '${key}'`;
+}
+
+function num(raw: Raw, key: string, file: string, expid: string, dflt?: number): number {
+  const v = raw[key];
+  if (v === undefined || v === null) {
+    if (dflt !== undefined) return dflt;
+    throw new UserError(`${where(file, expid, key)} is missing`);
+  }
+  const n = typeof v === 'string' ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isFinite(n)) throw new UserError(`${where(file, expid, key)}: expected a number, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+function bool(raw: Raw, key: string, file: string, expid: string, dflt: boolean): boolean {
+  const v = raw[key];
+  if (v === undefined || v === null) return dflt;
+  if (typeof v !== 'boolean') throw new UserError(`${where(file, expid, key)}: expected true or false, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function str(raw: Raw, key: string, file: string, expid: string, dflt?: string): string {
+  const v = raw[key];
+  if (v === undefined || v === null) {
+    if (dflt !== undefined) return dflt;
+    throw new UserError(`${where(file, expid, key)} is missing`);
+  }
+  if (typeof v !== 'string') throw new UserError(`${where(file, expid, key)}: expected a string, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function units(raw: Raw, key: string, file: string, expid: string): number[] {
+  const v = raw[key];
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v) || v.some((u) => typeof u !== 'number' || !Number.isInteger(u) || u <= 0))
+    throw new UserError(`${where(file, expid, key)}: expected a list of positive integers, got ${JSON.stringify(v)}`);
+  return v as number[];
+}
+
+function activations(raw: Raw, key: string, file: string, expid: string): string[] | string {
+  const v = raw[key] ?? 'relu';
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v) && v.every((a) => typeof a === 'string')) return v as string[];
+  throw new UserError(`${where(file, expid, key)}: expected an activation name or a list of them`);
+}
+
+function oneOf<T extends string>(v: string, allowed: readonly T[], file: string, expid: string, key: string): T {
+  if (!(allowed as readonly string[]).includes(v))
+    throw new UserError(`${where(file, expid, key)}: '${v}' is not supported (expected one of ${allowed.join(', ')})`);
+  return v as T;
+}
+
+/** FuxiCTR get_regularizer: a float means L2 with that weight; also accepts "l2(x)". Returns λ (0 = off). */
+function regularizer(raw: Raw, key: string, file: string, expid: string): number {
+  const v = raw[key];
+  if (v === undefined || v === null || v === 0) return 0;
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') {
+    const m = /^\s*l2\(\s*([^)]+)\)\s*$/i.exec(v);
+    const n = Number(m ? m[1] : v);
+    if (Number.isFinite(n)) return n;
+  }
+  throw new UserError(`${where(file, expid, key)}: expected a number or "l2(x)", got ${JSON.stringify(v)} (only L2 is supported)`);
+}
+
+const MODEL_ALIASES: Record<string, string> = { PNN: 'IPNN', CrossNet: 'CrossNetV2' };
+
+export function parseModelConfig(raw: Raw, file: string, expid: string): ModelConfig {
+  const model = str(raw, 'model', file, expid);
+  const embActivation = oneOf(str(raw, 'emb_activation', file, expid, 'linear'), ['linear', 'relu', 'tanh', 'sigmoid', 'silu', 'elu'] as const, file, expid, 'emb_activation');
+  const concatEmb = bool(raw, 'concat_emb', file, expid, false);
+  const gamma = num(raw, 'gamma', file, expid, 1);
+  const genResidual = bool(raw, 'gen_residual', file, expid, false);
+  const smallTransformation = bool(raw, 'small_transformation', file, expid, false);
+  if (smallTransformation && !concatEmb)
+    throw new UserError(`${where(file, expid, 'small_transformation')}: per-field D×D transforms are not implemented (only concat_emb)`);
+  const identity = embActivation === 'linear' && !concatEmb && gamma === 1 && !genResidual;
+  const pt = str(raw, 'product_type', file, expid, 'inner');
+  const fit = str(raw, 'field_interaction_type', file, expid, 'matrixed');
+  return {
+    model: MODEL_ALIASES[model] ?? model,
+    paradigm: identity ? 'dis' : 'gen',
+    embActivation,
+    concatEmb,
+    gamma,
+    genResidual,
+    useGenRst: bool(raw, 'use_gen_rst', file, expid, false),
+    crossDrop: num(raw, 'cross_drop', file, expid, 0),
+    symmetric: bool(raw, 'symmetric', file, expid, false),
+    smallTransformation,
+    hiddenUnits: units(raw, 'hidden_units', file, expid),
+    hiddenActivations: activations(raw, 'hidden_activations', file, expid),
+    netDropout: num(raw, 'net_dropout', file, expid, 0),
+    batchNorm: bool(raw, 'batch_norm', file, expid, false),
+    dnnHiddenUnits: units(raw, 'dnn_hidden_units', file, expid),
+    dnnActivations: activations(raw, 'dnn_activations', file, expid),
+    cinHiddenUnits: units(raw, 'cin_hidden_units', file, expid),
+    numCrossLayers: num(raw, 'num_cross_layers', file, expid, 3),
+    modelStructure: oneOf(str(raw, 'model_structure', file, expid, 'parallel'), ['parallel', 'crossnet_only', 'stacked', 'stacked_parallel'] as const, file, expid, 'model_structure'),
+    parallelDnnHiddenUnits: units(raw, 'parallel_dnn_hidden_units', file, expid),
+    stackedDnnHiddenUnits: units(raw, 'stacked_dnn_hidden_units', file, expid),
+    linearType: oneOf(str(raw, 'linear_type', file, expid, 'FeLV'), ['LR', 'FeLV', 'FiLV'] as const, file, expid, 'linear_type'),
+    fieldInteractionType: oneOf(fit, ['matrixed', 'vectorized'] as const, file, expid, 'field_interaction_type'),
+    productType: oneOf(pt, ['inner'] as const, file, expid, 'product_type'),
+  };
+}
+
+function parseMonitor(raw: Raw, file: string, expid: string): Record<string, number> {
+  const v = raw.monitor ?? 'AUC';
+  if (typeof v === 'string') return { [v]: 1 };
+  if (v && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((w) => typeof w === 'number'))
+    return { ...(v as Record<string, number>) };
+  throw new UserError(`${where(file, expid, 'monitor')}: expected a metric name or {metric: weight, ...}`);
+}
+
+function datasetOf(datasetId: string, file: string, expid: string): DatasetName {
+  if (datasetId.startsWith('criteo_x1')) return 'criteo_x1';
+  if (datasetId.startsWith('avazu_x4')) return 'avazu_x4';
+  throw new UserError(`${where(file, expid, 'dataset_id')}: '${datasetId}' is neither criteo_x1_* nor avazu_x4_*`);
+}
+
+function readYaml(file: string): Raw {
+  if (!existsSync(file)) throw new UserError(`experiment file not found: ${file}`);
+  let doc: unknown;
+  try {
+    doc = parseYaml(readFileSync(file, 'utf8'));
+  } catch (e) {
+    if (e instanceof YAMLParseError) {
+      const line = e.linePos?.[0]?.line;
+      throw new UserError(`${file}${line ? `:${line}` : ''}: invalid YAML: ${e.message.split('\n')[0]}`);
+    }
+    throw e;
+  }
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new UserError(`${file}: expected a mapping of experiment ids`);
+  return doc as Raw;
+}
+
+/** Experiment ids in a file (every top-level block except Base). */
+export function listExperiments(file: string): string[] {
+  return Object.keys(readYaml(file)).filter((k) => k !== 'Base');
+}
+
+export function loadExperiment(file: string, expid: string): ExperimentConfig {
+  const doc = readYaml(file);
+  const block = doc[expid];
+  if (expid === 'Base' || !block || typeof block !== 'object' || Array.isArray(block)) {
+    const ids = Object.keys(doc).filter((k) => k !== 'Base');
+    throw new UserError(`${file}: no experiment '${expid}'; the file defines: ${ids.join(', ')}`);
+  }
+  const base = (doc.Base && typeof doc.Base === 'object' ? doc.Base : {}) as Raw;
+  const raw: Raw = { ...base, ...(block as Raw) };
+  delete raw.model_id; // overwritten by the expid in FuxiCTR's load_model_config
+  // FM/FmFM/FwFM: `regularizer` feeds both embedding_regularizer and net_regularizer.
+  if (raw.regularizer !== undefined && raw.regularizer !== null) {
+    raw.embedding_regularizer = raw.regularizer;
+    raw.net_regularizer = raw.regularizer;
+  }
+  const modelConfig = parseModelConfig(raw, file, expid);
+  const datasetId = str(raw, 'dataset_id', file, expid);
+  const evalSteps = raw.eval_steps;
+  return {
+    expid,
+    file,
+    model: modelConfig.model,
+    dataset: datasetOf(datasetId, file, expid),
+    datasetId,
+    paradigm: modelConfig.paradigm,
+    embeddingDim: num(raw, 'embedding_dim', file, expid),
+    batchSize: num(raw, 'batch_size', file, expid),
+    learningRate: num(raw, 'learning_rate', file, expid, 1e-3),
+    epochs: num(raw, 'epochs', file, expid, 100),
+    embeddingRegularizer: regularizer(raw, 'embedding_regularizer', file, expid),
+    netRegularizer: regularizer(raw, 'net_regularizer', file, expid),
+    seed: num(raw, 'seed', file, expid, 2019),
+    metrics: Array.isArray(raw.metrics) ? (raw.metrics as unknown[]).map(String) : ['logloss', 'AUC'],
+    monitor: parseMonitor(raw, file, expid),
+    monitorMode: oneOf(str(raw, 'monitor_mode', file, expid, 'max'), ['max', 'min'] as const, file, expid, 'monitor_mode'),
+    earlyStopPatience: num(raw, 'early_stop_patience', file, expid, 2),
+    shuffle: bool(raw, 'shuffle', file, expid, true),
+    optimizer: str(raw, 'optimizer', file, expid, 'adam'),
+    loss: str(raw, 'loss', file, expid, 'binary_crossentropy'),
+    evalSteps: typeof evalSteps === 'number' ? evalSteps : null,
+    modelConfig,
+    raw,
+  };
+}
+
+/** Table 1 models with a YAML in experiments/ (plus FwFM). */
+export const TABLE1_MODELS = ['FM', 'FmFM', 'CrossNetV2', 'DeepFM', 'xDeepFM', 'IPNN', 'DCNv2'] as const;
+export const CONFIG_MODELS = [...TABLE1_MODELS, 'FwFM'] as const;
+
+export function experimentFile(model: string): string {
+  const name = CONFIG_MODELS.find((m) => m.toLowerCase() === model.toLowerCase()) ?? MODEL_ALIASES[model];
+  if (!name) throw new UserError(`unknown model '${model}' (expected one of ${CONFIG_MODELS.join(', ')})`);
+  return join(EXPERIMENTS_DIR, `${name}.yaml`);
+}
+
+export function defaultExperiment(model: string, dataset: DatasetName, paradigm: Paradigm, dir?: string): ExperimentConfig {
+  const file = dir ? join(dir, `${experimentFile(model).split(/[\\/]/).pop()}`) : experimentFile(model);
+  const name = file.split(/[\\/]/).pop()!.replace(/\.yaml$/, '');
+  return loadExperiment(file, `${name}_${dataset}_${paradigm}`);
+}

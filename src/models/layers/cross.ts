@@ -1,0 +1,22 @@
+// GE4Rec's CrossNetV2 (fuxictr/pytorch/layers/interactions/cross_net.py in GE4Rec, facts §2.7):
+//   c_l = GEN_l(use_gen_rst ? x_l : x_0);  x_{l+1} = Dropout_{cross_drop}(x_l + c_l ⊙ (x_l·W_l))
+// W_l is Linear(n, n) WITHOUT bias (upstream FuxiCTR's cross layer has a bias), and the functional dropout acts on
+// the whole x_{l+1} during training only. With DIS configs c_l = x_0: the bias-free DCNv2 cross layer.
+import type { Tensor } from '../../engine/graph.js';
+import type { ModelContext } from '../../engine/api.js';
+import type { ModelConfig } from '../config.js';
+import { linear } from './linear.js';
+import { genEncoder } from './gen.js';
+
+export function crossNet(ctx: ModelContext, x0: Tensor, n: number, cfg: ModelConfig): Tensor {
+  let x = x0;
+  for (let l = 0; l < cfg.numCrossLayers; l++) {
+    const c = genEncoder(ctx, `cross.gen.${l}`, cfg.useGenRst ? x : x0, n, cfg);
+    ctx.record(l === 0 ? 'interaction.left' : `interaction.left.${l}`, c);
+    ctx.record(l === 0 ? 'interaction.right' : `interaction.right.${l}`, x);
+    const wx = linear(ctx, `cross.${l}`, x, n, n, false);
+    x = x.add(c.mul(wx));
+    if (cfg.crossDrop > 0) x = ctx.dropout(x, cfg.crossDrop);
+  }
+  return x;
+}

@@ -1,0 +1,300 @@
+// Table 1 (test AUC / logloss, DIS vs GEN, mean ± std over seeds, paper values, lift, Welch mark) and Table 5
+// (time per epoch, peak memory) rebuilt from every run found under results/<dataset>/.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic, writeJsonAtomic } from '../util/fs.js';
+import { mean, std, welchTTest } from './stats.js';
+import { PAPER_MODEL_ORDER, paperDatasetFor, paperTable1, paperTable5, type Paradigm } from './paper.js';
+
+/** What a finished run writes to metrics.json (src/train/run.ts). */
+export interface RunMetrics {
+  dataset: string;
+  model: string;
+  paradigm: Paradigm;
+  seed: number;
+  expid: string;
+  valid: Record<string, number>;
+  test: Record<string, number>;
+  best_epoch: number;
+  epochs_run: number;
+  stopped_early: boolean;
+  seconds_per_epoch: number;
+  train_samples_per_sec: number;
+  peak_rss_mb: number;
+  train_rows: number;
+}
+
+/** Full training split sizes, for projecting a per-epoch time measured on fewer rows. */
+export const FULL_TRAIN_ROWS: Record<string, number> = { criteo_x1: 33003326, avazu_x4: 32343172 };
+
+export function findRuns(resultsDir: string, dataset: string): RunMetrics[] {
+  const root = join(resultsDir, dataset);
+  if (!existsSync(root)) return [];
+  const out: RunMetrics[] = [];
+  const dirs = (p: string) => readdirSync(p).filter((n) => statSync(join(p, n)).isDirectory());
+  for (const model of dirs(root))
+    for (const paradigm of dirs(join(root, model))) {
+      if (paradigm !== 'dis' && paradigm !== 'gen') continue;
+      for (const seedDir of dirs(join(root, model, paradigm))) {
+        const f = join(root, model, paradigm, seedDir, 'metrics.json');
+        if (/^seed-\d+$/.test(seedDir) && existsSync(f)) out.push(JSON.parse(readFileSync(f, 'utf8')) as RunMetrics);
+      }
+    }
+  return out;
+}
+
+function modelOrder(models: string[]): string[] {
+  const known = PAPER_MODEL_ORDER.filter((m) => models.includes(m));
+  return [...known, ...models.filter((m) => !PAPER_MODEL_ORDER.includes(m)).sort()];
+}
+
+export interface Table1Row {
+  model: string;
+  paradigm: Paradigm;
+  seeds: number;
+  auc_mean: number;
+  auc_std: number;
+  logloss_mean: number;
+  logloss_std: number;
+  /** The paper's value; for synthetic data the real dataset's value, shown only for orientation. */
+  paper_auc: number | null;
+  paper_logloss: number | null;
+  paper_source: string | null;
+  /** Ours − paper; null for synthetic data, where the difference means nothing. */
+  diff_auc: number | null;
+  diff_logloss: number | null;
+  /** GEN rows: (GEN − DIS) / DIS in %, ours and the paper's. */
+  lift_auc_pct: number | null;
+  lift_logloss_pct: number | null;
+  paper_lift_auc_pct: number | null;
+  paper_lift_logloss_pct: number | null;
+  /** GEN rows: Welch two-sided p of GEN vs DIS (≥ 2 seeds per side) and whether GEN is significantly better. */
+  p_auc: number | null;
+  p_logloss: number | null;
+  sig_auc: boolean;
+  sig_logloss: boolean;
+}
+
+const pct = (a: number, b: number) => ((a - b) / b) * 100;
+
+export function table1Rows(runs: RunMetrics[], dataset: string): Table1Row[] {
+  const pd = paperDatasetFor(dataset);
+  const rows: Table1Row[] = [];
+  for (const model of modelOrder([...new Set(runs.map((r) => r.model))])) {
+    const side = (p: Paradigm) => runs.filter((r) => r.model === model && r.paradigm === p).sort((a, b) => a.seed - b.seed);
+    const auc = (p: Paradigm) => side(p).map((r) => r.test.AUC);
+    const ll = (p: Paradigm) => side(p).map((r) => r.test.logloss);
+    for (const paradigm of ['dis', 'gen'] as const) {
+      if (side(paradigm).length === 0) continue;
+      const paperRow = pd ? paperTable1(pd.paperDataset, model, paradigm) : null;
+      const paperDis = pd ? paperTable1(pd.paperDataset, model, 'dis') : null;
+      const row: Table1Row = {
+        model,
+        paradigm,
+        seeds: side(paradigm).length,
+        auc_mean: mean(auc(paradigm)),
+        auc_std: std(auc(paradigm)),
+        logloss_mean: mean(ll(paradigm)),
+        logloss_std: std(ll(paradigm)),
+        paper_auc: paperRow?.auc ?? null,
+        paper_logloss: paperRow?.logloss ?? null,
+        paper_source: paperRow && pd ? (pd.synthetic ? `paper, real ${pd.paperDataset} (not comparable)` : `paper, ${pd.paperDataset}`) : null,
+        diff_auc: null,
+        diff_logloss: null,
+        lift_auc_pct: null,
+        lift_logloss_pct: null,
+        paper_lift_auc_pct: null,
+        paper_lift_logloss_pct: null,
+        p_auc: null,
+        p_logloss: null,
+        sig_auc: false,
+        sig_logloss: false,
+      };
+      if (paperRow && pd && !pd.synthetic) {
+        row.diff_auc = row.auc_mean - paperRow.auc;
+        row.diff_logloss = row.logloss_mean - paperRow.logloss;
+      }
+      if (paradigm === 'gen' && side('dis').length > 0) {
+        row.lift_auc_pct = pct(row.auc_mean, mean(auc('dis')));
+        row.lift_logloss_pct = pct(row.logloss_mean, mean(ll('dis')));
+        if (paperRow && paperDis) {
+          row.paper_lift_auc_pct = pct(paperRow.auc, paperDis.auc);
+          row.paper_lift_logloss_pct = pct(paperRow.logloss, paperDis.logloss);
+        }
+        const ta = welchTTest(auc('gen'), auc('dis'));
+        const tl = welchTTest(ll('gen'), ll('dis'));
+        if (ta) {
+          row.p_auc = ta.p;
+          row.sig_auc = ta.p < 0.05 && ta.t > 0;
+        }
+        if (tl) {
+          row.p_logloss = tl.p;
+          row.sig_logloss = tl.p < 0.05 && tl.t < 0;
+        }
+      }
+      rows.push(row);
+    }
+  }
+  return rows;
+}
+
+const f = (x: number | null, d = 5) => (x === null || Number.isNaN(x) ? '' : x.toFixed(d));
+const signed = (x: number | null, d: number) => (x === null || Number.isNaN(x) ? '' : `${x >= 0 ? '+' : ''}${x.toFixed(d)}`);
+
+/** One seed has no spread to show. */
+const meanStd = (m: number, s: number, n: number) => (n > 1 ? `${f(m)} ± ${f(s)}` : f(m));
+
+function markdownTable(header: string[], body: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...body.map(line)].join('\n') + '\n';
+}
+
+function csv(header: string[], body: (string | number | boolean | null)[][]): string {
+  const cell = (v: string | number | boolean | null) => {
+    const s = v === null || (typeof v === 'number' && Number.isNaN(v)) ? '' : String(v);
+    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return [header, ...body].map((r) => r.map(cell).join(',')).join('\n') + '\n';
+}
+
+export function renderTable1(dataset: string, rows: Table1Row[]): { md: string; csv: string; json: unknown } {
+  const pd = paperDatasetFor(dataset);
+  const paperHead = pd?.synthetic ? `Paper (real ${pd.paperDataset}; not comparable)` : 'Paper';
+  const header = ['Model', 'Paradigm', 'Seeds', 'Test AUC', paperHead + ' AUC', 'Δ AUC', 'Test Logloss', paperHead + ' Logloss', 'Δ Logloss', 'GEN lift AUC %', 'GEN lift Logloss %', 'Paper lift AUC % / Logloss %'];
+  const body = rows.map((r) => [
+    r.model,
+    r.paradigm.toUpperCase(),
+    String(r.seeds),
+    `${meanStd(r.auc_mean, r.auc_std, r.seeds)}${r.sig_auc ? ' *' : ''}`,
+    f(r.paper_auc),
+    signed(r.diff_auc, 5),
+    `${meanStd(r.logloss_mean, r.logloss_std, r.seeds)}${r.sig_logloss ? ' *' : ''}`,
+    f(r.paper_logloss),
+    signed(r.diff_logloss, 5),
+    signed(r.lift_auc_pct, 3),
+    signed(r.lift_logloss_pct, 3),
+    r.paper_lift_auc_pct === null ? '' : `${signed(r.paper_lift_auc_pct, 3)} / ${signed(r.paper_lift_logloss_pct, 3)}`,
+  ]);
+  const notes = [
+    `# Table 1 — ${dataset}`,
+    '',
+    'Test-split AUC and Logloss of the best-validation weights, mean ± sample std over seeds. `*`: GEN significantly better than DIS',
+    "(Welch's t-test, two-sided p < 0.05, only with ≥ 2 seeds per side). Lift = (GEN − DIS) / DIS in % (AUC should rise, Logloss fall).",
+    pd?.synthetic
+      ? `**Synthetic data:** the paper columns are the paper's numbers on the real ${pd.paperDataset}, shown for orientation only; no difference is computed.`
+      : 'Δ = ours − paper (Table 1 of the paper).',
+    '',
+    '',
+  ].join('\n');
+  const cols = Object.keys(rows[0] ?? { model: '' });
+  return {
+    md: notes + markdownTable(header, body),
+    csv: csv(cols, rows.map((r) => cols.map((c) => (r as unknown as Record<string, string | number | boolean | null>)[c]))),
+    json: { dataset, paper_dataset: pd?.paperDataset ?? null, synthetic: pd?.synthetic ?? null, metric_split: 'test', rows },
+  };
+}
+
+export interface Table5Row {
+  model: string;
+  dis_seconds_per_epoch: number | null;
+  gen_seconds_per_epoch: number | null;
+  time_overhead_pct: number | null;
+  /** Per-epoch time scaled to the full training split of the real dataset (rows × time per row). */
+  dis_projected_full_epoch_s: number | null;
+  gen_projected_full_epoch_s: number | null;
+  dis_peak_rss_mb: number | null;
+  gen_peak_rss_mb: number | null;
+  memory_overhead_pct: number | null;
+  paper_dis_seconds: number | null;
+  paper_gen_seconds: number | null;
+  paper_time_overhead_pct: number | null;
+  paper_dis_gpu_mb: number | null;
+  paper_gen_gpu_mb: number | null;
+  paper_memory_overhead_pct: number | null;
+}
+
+export function table5Rows(runs: RunMetrics[], dataset: string): Table5Row[] {
+  const pd = paperDatasetFor(dataset);
+  const full = pd ? FULL_TRAIN_ROWS[pd.paperDataset] : undefined;
+  const out: Table5Row[] = [];
+  for (const model of modelOrder([...new Set(runs.map((r) => r.model))])) {
+    const side = (p: Paradigm) => runs.filter((r) => r.model === model && r.paradigm === p);
+    const avg = (p: Paradigm, k: (r: RunMetrics) => number) => (side(p).length ? mean(side(p).map(k)) : null);
+    const proj = (p: Paradigm) => (full ? avg(p, (r) => (r.seconds_per_epoch * full) / r.train_rows) : null);
+    const over = (a: number | null, b: number | null) => (a !== null && b !== null ? pct(b, a) : null);
+    const pdis = pd ? paperTable5(pd.paperDataset, model, 'dis') : null;
+    const pgen = pd ? paperTable5(pd.paperDataset, model, 'gen') : null;
+    const row: Table5Row = {
+      model,
+      dis_seconds_per_epoch: avg('dis', (r) => r.seconds_per_epoch),
+      gen_seconds_per_epoch: avg('gen', (r) => r.seconds_per_epoch),
+      time_overhead_pct: null,
+      dis_projected_full_epoch_s: proj('dis'),
+      gen_projected_full_epoch_s: proj('gen'),
+      dis_peak_rss_mb: avg('dis', (r) => r.peak_rss_mb),
+      gen_peak_rss_mb: avg('gen', (r) => r.peak_rss_mb),
+      memory_overhead_pct: null,
+      paper_dis_seconds: pdis?.secondsPerEpoch ?? null,
+      paper_gen_seconds: pgen?.secondsPerEpoch ?? null,
+      paper_time_overhead_pct: over(pdis?.secondsPerEpoch ?? null, pgen?.secondsPerEpoch ?? null),
+      paper_dis_gpu_mb: pdis?.gpuMb ?? null,
+      paper_gen_gpu_mb: pgen?.gpuMb ?? null,
+      paper_memory_overhead_pct: over(pdis?.gpuMb ?? null, pgen?.gpuMb ?? null),
+    };
+    row.time_overhead_pct = over(row.dis_seconds_per_epoch, row.gen_seconds_per_epoch);
+    row.memory_overhead_pct = over(row.dis_peak_rss_mb, row.gen_peak_rss_mb);
+    out.push(row);
+  }
+  return out;
+}
+
+export function renderTable5(dataset: string, rows: Table5Row[]): { md: string; csv: string; json: unknown } {
+  const pd = paperDatasetFor(dataset);
+  const header = ['Model', 'DIS s/epoch', 'GEN s/epoch', 'time +%', 'DIS full-epoch s (proj.)', 'GEN full-epoch s (proj.)', 'DIS peak RSS MB', 'GEN peak RSS MB', 'memory +%', 'Paper DIS s', 'Paper GEN s', 'Paper time +%', 'Paper DIS GPU MB', 'Paper GEN GPU MB', 'Paper memory +%'];
+  const body = rows.map((r) => [
+    r.model,
+    f(r.dis_seconds_per_epoch, 1),
+    f(r.gen_seconds_per_epoch, 1),
+    signed(r.time_overhead_pct, 2),
+    f(r.dis_projected_full_epoch_s, 0),
+    f(r.gen_projected_full_epoch_s, 0),
+    f(r.dis_peak_rss_mb, 0),
+    f(r.gen_peak_rss_mb, 0),
+    signed(r.memory_overhead_pct, 2),
+    f(r.paper_dis_seconds, 0),
+    f(r.paper_gen_seconds, 0),
+    signed(r.paper_time_overhead_pct, 2),
+    f(r.paper_dis_gpu_mb, 0),
+    f(r.paper_gen_gpu_mb, 0),
+    signed(r.paper_memory_overhead_pct, 2),
+  ]);
+  const notes = [
+    `# Table 5 — ${dataset}: training time per epoch and peak memory`,
+    '',
+    'Ours: wall seconds per epoch (training + validation) averaged over seeds, on this machine (CPU unless --device cuda), and the',
+    `projection to the full ${pd?.paperDataset ?? 'real'} training split (${pd ? FULL_TRAIN_ROWS[pd.paperDataset].toLocaleString('en-US') : '?'} rows); memory is the peak resident set of the process during the run`,
+    "(host RAM, embedding tables included). The paper's columns are GPU time and GPU memory on the real data" + (pd?.synthetic ? ' (this dataset is synthetic).' : '.'),
+    '',
+    '',
+  ].join('\n');
+  const cols = Object.keys(rows[0] ?? { model: '' });
+  return {
+    md: notes + markdownTable(header, body),
+    csv: csv(cols, rows.map((r) => cols.map((c) => (r as unknown as Record<string, string | number | boolean | null>)[c]))),
+    json: { dataset, paper_dataset: pd?.paperDataset ?? null, rows },
+  };
+}
+
+/** Rewrites results/<dataset>/table1.* and table5.* from every run on disk; returns Table 1's rows. */
+export function writeTables(resultsDir: string, dataset: string): { table1: Table1Row[]; table5: Table5Row[] } {
+  const runs = findRuns(resultsDir, dataset);
+  const t1 = table1Rows(runs, dataset);
+  const t5 = table5Rows(runs, dataset);
+  const root = join(resultsDir, dataset);
+  for (const [name, r] of [['table1', renderTable1(dataset, t1)], ['table5', renderTable5(dataset, t5)]] as const) {
+    writeFileAtomic(join(root, `${name}.md`), r.md);
+    writeFileAtomic(join(root, `${name}.csv`), r.csv);
+    writeJsonAtomic(join(root, `${name}.json`), r.json);
+  }
+  return { table1: t1, table5: t5 };
+}

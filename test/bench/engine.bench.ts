@@ -1,0 +1,147 @@
+// Engine benchmark: full training steps (host gather, graph run, embedding update) of a DCNv2-shaped model on
+// Criteo-like shapes. `npm run bench:engine` prints a table; `-- --json` one JSON object. Options:
+// --steps N (measured steps per mode, default 12), --warmup N (default 3), --batch N (default 4096), --mode dense|lazy|both.
+import { availableParallelism, loadavg } from 'node:os';
+import { Engine } from '../../src/engine/engine.js';
+import type { ModelFn } from '../../src/engine/api.js';
+import type { Batch, FieldInfo } from '../../src/data/types.js';
+import { Rng } from '../../src/util/rng.js';
+import * as ops from '../../src/engine/ops.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string, def: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : def;
+};
+const JSON_OUT = args.includes('--json');
+const STEPS = Number(flag('steps', '12'));
+const WARMUP = Number(flag('warmup', '3'));
+const BATCH = Number(flag('batch', '4096'));
+const MODES = flag('mode', 'both') === 'both' ? (['dense', 'lazy'] as const) : ([flag('mode', 'dense')] as ('dense' | 'lazy')[]);
+const D = 10;
+
+// 26 categorical fields, 2.09 M rows in all: 4 large (~450 k), 10 medium (25 k), 12 small (~3.3 k).
+function criteoLikeFields(): FieldInfo[] {
+  const fields: FieldInfo[] = [];
+  for (let i = 1; i <= 13; i++) fields.push({ name: `I${i}`, type: 'numeric' });
+  const sizes = [450_002, 450_002, 450_002, 450_002, ...Array(10).fill(25_002), ...Array(12).fill(3_335)];
+  sizes.forEach((v, i) => fields.push({ name: `C${i + 1}`, type: 'categorical', vocabSize: v }));
+  return fields;
+}
+
+const dcnv2: ModelFn = (ctx) => {
+  const F = ctx.fields.length;
+  const K = F * ctx.embeddingDim; // 390
+  const x0 = ctx.featureEmbedding().reshape(['B', K]);
+  let x = x0;
+  for (let l = 0; l < 3; l++) {
+    const w = ctx.param(`cross.${l}.weight`, [K, K], { kind: 'xavier_normal' }, 'net');
+    x = x.add(x0.mul(x.matmul(w)));
+  }
+  let h = x0;
+  let inDim = K;
+  for (let l = 0; l < 3; l++) {
+    const w = ctx.param(`dnn.${l}.weight`, [inDim, 500], { kind: 'xavier_normal' }, 'net');
+    const b = ctx.param(`dnn.${l}.bias`, [500], { kind: 'zeros' }, 'net');
+    h = ctx.dropout(h.matmul(w).add(b).relu(), 0.1);
+    inDim = 500;
+  }
+  const cat = ops.concat([x, h], 1);
+  const w1 = ctx.param('fc.0.weight', [K + 500, 1780], { kind: 'xavier_normal' }, 'net');
+  const b1 = ctx.param('fc.0.bias', [1780], { kind: 'zeros' }, 'net');
+  const w2 = ctx.param('fc.1.weight', [1780, 1], { kind: 'xavier_normal' }, 'net');
+  const b2 = ctx.param('fc.1.bias', [1], { kind: 'zeros' }, 'net');
+  return cat.matmul(w1).add(b1).relu().matmul(w2).add(b2).reshape(['B']);
+};
+
+function makeBatches(fields: FieldInfo[], n: number, size: number, seed: number): Batch[] {
+  const rng = new Rng(seed);
+  const cats = fields.filter((f) => f.type === 'categorical');
+  const out: Batch[] = [];
+  for (let k = 0; k < n; k++) {
+    const cat = new Int32Array(size * cats.length);
+    for (let i = 0; i < cat.length; i++) {
+      const v = cats[i % cats.length].vocabSize!;
+      // Skewed towards frequent (low) indices like real click logs; a few paddings.
+      const r = rng.uniform();
+      cat[i] = r < 0.01 ? 0 : 1 + Math.floor((v - 2) * r ** 4);
+    }
+    const num = Float32Array.from({ length: size * 13 }, () => Math.fround(Math.log1p(rng.int(100))));
+    const label = Float32Array.from({ length: size }, () => (rng.uniform() < 0.25 ? 1 : 0));
+    out.push({ size, cat, num, label });
+  }
+  return out;
+}
+
+interface ModeResult {
+  samplesPerSec: number;
+  msPerStep: number;
+  graphShare: number;
+  gatherShare: number;
+  updateShare: number;
+  compileMs: number;
+}
+
+async function runMode(mode: 'dense' | 'lazy', fields: FieldInfo[], batches: Batch[]): Promise<ModeResult> {
+  const e = await Engine.create({
+    model: (ctx) => dcnv2(ctx), fields, embeddingDim: D, learningRate: 1e-3, embeddingRegularizer: 0.05,
+    netRegularizer: 0, clipNorm: 10, embeddingOptimizer: mode, seed: 2021, device: 'cpu',
+  });
+  try {
+    for (let i = 0; i < WARMUP; i++) await e.trainStep(batches[i % batches.length]);
+    const s0 = e.stats();
+    const t0 = performance.now();
+    for (let i = 0; i < STEPS; i++) await e.trainStep(batches[(WARMUP + i) % batches.length]);
+    const ms = performance.now() - t0;
+    const s1 = e.stats();
+    const g = s1.graphMs - s0.graphMs;
+    const ga = s1.gatherMs - s0.gatherMs;
+    const u = s1.updateMs - s0.updateMs;
+    const tot = g + ga + u;
+    return {
+      samplesPerSec: (STEPS * BATCH) / (ms / 1000), msPerStep: ms / STEPS,
+      graphShare: g / tot, gatherShare: ga / tot, updateShare: u / tot, compileMs: e.compileMs,
+    };
+  } finally {
+    await e.dispose();
+  }
+}
+
+async function main(): Promise<void> {
+  const fields = criteoLikeFields();
+  const batches = makeBatches(fields, 6, BATCH, 7);
+  const results: Partial<Record<'dense' | 'lazy', ModeResult>> = {};
+  for (const m of MODES) results[m] = await runMode(m, fields, batches);
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  const first = results.dense ?? results.lazy!;
+  const out = {
+    batch: BATCH, steps: STEPS, cores: availableParallelism(), load1: loadavg()[0],
+    dense_samples_per_sec: results.dense ? Math.round(results.dense.samplesPerSec) : null,
+    lazy_samples_per_sec: results.lazy ? Math.round(results.lazy.samplesPerSec) : null,
+    dense_ms_per_step: results.dense?.msPerStep ?? null,
+    lazy_ms_per_step: results.lazy?.msPerStep ?? null,
+    dense_share: results.dense ? { graph: results.dense.graphShare, gather: results.dense.gatherShare, update: results.dense.updateShare } : null,
+    lazy_share: results.lazy ? { graph: results.lazy.graphShare, gather: results.lazy.gatherShare, update: results.lazy.updateShare } : null,
+    peak_rss_mb: Math.round(peakRssMb),
+    compile_ms: Math.round(first.compileMs),
+  };
+  if (JSON_OUT) {
+    console.log(JSON.stringify(out));
+    return;
+  }
+  const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
+  console.log(`engine benchmark: DCNv2-shaped, batch ${BATCH}, 39 fields, D=${D}, ${STEPS} steps/mode, ${out.cores} cores, load ${out.load1.toFixed(2)}`);
+  for (const m of MODES) {
+    const r = results[m]!;
+    console.log(`  ${m.padEnd(5)} ${Math.round(r.samplesPerSec).toString().padStart(7)} samples/s  ${r.msPerStep.toFixed(0)} ms/step  graph ${pct(r.graphShare)} gather ${pct(r.gatherShare)} update ${pct(r.updateShare)}`);
+  }
+  console.log(`  compile + sessions ${out.compile_ms} ms, peak RSS ${out.peak_rss_mb} MB`);
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,129 @@
+// Experiment configs: FuxiCTR load_model_config semantics, and every Table 1 id loads and builds at full size.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadExperiment, defaultExperiment, listExperiments, experimentFile, CONFIG_MODELS, TABLE1_MODELS } from '../../src/models/config.js';
+import { getModel } from '../../src/models/index.js';
+import { UserError } from '../../src/util/errors.js';
+import { TestContext } from './harness.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ge4rec-cfg-'));
+const file = join(dir, 'X.yaml');
+writeFileSync(
+  file,
+  `Base:
+  early_stop_patience: 2
+  embedding_dim: 8
+  net_regularizer: 0.5
+  model_id: ignored
+X_a:
+  model: FM
+  dataset_id: criteo_x1_7b681156
+  batch_size: 64
+  regularizer: 2.0e-6
+  model_id: also_ignored
+X_b:
+  model: PNN
+  dataset_id: avazu_x4_3bbbc4c9
+  embedding_dim: 4
+  batch_size: 32
+  embedding_regularizer: l2(1.0e-5)
+  emb_activation: relu
+  concat_emb: true
+  gamma: 3
+  monitor: {AUC: 1, logloss: -1}
+  hidden_units: [7, 5]
+`,
+);
+
+test('Base is merged under the experiment block; experiment keys win', () => {
+  const a = loadExperiment(file, 'X_a');
+  assert.equal(a.embeddingDim, 8);
+  assert.equal(a.earlyStopPatience, 2);
+  const b = loadExperiment(file, 'X_b');
+  assert.equal(b.embeddingDim, 4);
+  assert.equal(b.netRegularizer, 0.5);
+  assert.equal(b.embeddingRegularizer, 1e-5);
+  assert.equal(b.dataset, 'avazu_x4');
+  assert.equal(b.model, 'IPNN');
+  assert.equal(b.paradigm, 'gen');
+  assert.deepEqual(b.monitor, { AUC: 1, logloss: -1 });
+  assert.deepEqual(b.modelConfig.hiddenUnits, [7, 5]);
+});
+
+test('`regularizer` sets both regularisers and model_id is dropped', () => {
+  const a = loadExperiment(file, 'X_a');
+  assert.equal(a.embeddingRegularizer, 2e-6);
+  assert.equal(a.netRegularizer, 2e-6);
+  assert.equal('model_id' in a.raw, false);
+  assert.equal(a.paradigm, 'dis');
+  assert.deepEqual(a.monitor, { AUC: 1 });
+});
+
+test('an unknown expid is a UserError listing the ids in the file', () => {
+  assert.throws(() => loadExperiment(file, 'X_c'), (e: unknown) => e instanceof UserError && /X_a, X_b/.test(e.message) && e.message.includes(file));
+  assert.throws(() => loadExperiment(file, 'Base'), UserError);
+  assert.throws(() => defaultExperiment('NoSuchModel', 'criteo_x1', 'gen'), UserError);
+});
+
+test('bad values name the file, the experiment and the key', () => {
+  const bad = join(dir, 'bad.yaml');
+  writeFileSync(bad, 'E1:\n  model: FM\n  dataset_id: criteo_x1_x\n  embedding_dim: ten\n  batch_size: 2\n');
+  assert.throws(() => loadExperiment(bad, 'E1'), (e: unknown) => e instanceof UserError && /bad\.yaml.*E1.*embedding_dim/.test(e.message));
+});
+
+const FACTS = {
+  // [criteo dis/gen gamma, avazu gen gamma, criteo emb_reg, avazu emb_reg, criteo D, avazu D] from facts §1
+  FM: { gamma: [0.1, 6], embReg: [5e-6, 1e-6] },
+  FmFM: { gamma: [6, 36], embReg: [1e-6, 1e-6] },
+  DeepFM: { gamma: [0.1, 6], embReg: [1e-5, 0] },
+  IPNN: { gamma: [0.005, 6], embReg: [1e-5, 1e-9] },
+  xDeepFM: { gamma: [0.01, 6], embReg: [1e-5, 0] },
+  DCNv2: { gamma: [0.01, 8], embReg: [1e-5, 0] },
+  CrossNetV2: { gamma: [0.01, 8], embReg: [1e-5, 0] },
+  FwFM: { gamma: [6, 6], embReg: [5e-6, 1e-6] },
+} as const;
+
+test('every model × dataset × paradigm id exists, matches the paper-code values, and builds at full size', () => {
+  assert.deepEqual([...TABLE1_MODELS].sort(), ['CrossNetV2', 'DCNv2', 'DeepFM', 'FM', 'FmFM', 'IPNN', 'xDeepFM']);
+  for (const m of CONFIG_MODELS) {
+    const ids = listExperiments(experimentFile(m));
+    assert.deepEqual(ids.sort(), [`${m}_avazu_x4_dis`, `${m}_avazu_x4_gen`, `${m}_criteo_x1_dis`, `${m}_criteo_x1_gen`].sort());
+    const text = readFileSync(experimentFile(m), 'utf8');
+    for (const ds of ['criteo_x1', 'avazu_x4'] as const) {
+      const k = ds === 'criteo_x1' ? 0 : 1;
+      for (const par of ['dis', 'gen'] as const) {
+        const e = defaultExperiment(m, ds, par);
+        assert.match(text, new RegExp(`# reproduces GE4Rec \\S+ .*@[0-9a-f]{7}[\\s\\S]*?\\n${e.expid}:`), `${e.expid} has a provenance comment`);
+        assert.equal(e.paradigm, par, e.expid);
+        assert.equal(e.embeddingDim, ds === 'criteo_x1' ? 10 : 16);
+        assert.equal(e.batchSize, ds === 'criteo_x1' ? 4096 : 10000);
+        assert.equal(e.seed, ds === 'criteo_x1' ? 2021 : 2019);
+        assert.equal(e.learningRate, 1e-3);
+        assert.equal(e.epochs, 100);
+        assert.equal(e.earlyStopPatience, 2);
+        assert.equal(e.embeddingRegularizer, FACTS[m].embReg[k], e.expid);
+        assert.equal(e.modelConfig.gamma, par === 'dis' ? 1 : FACTS[m].gamma[k], e.expid);
+        if (par === 'gen') assert.equal(e.modelConfig.embActivation, 'relu');
+        const F = ds === 'criteo_x1' ? 39 : 24;
+        const fields = Array.from({ length: F }, (_, f) =>
+          ds === 'criteo_x1' && f < 13 ? { name: `I${f + 1}`, type: 'numeric' as const } : { name: `c${f}`, type: 'categorical' as const, vocabSize: 100 });
+        const ctx = new TestContext({ B: 2, F, D: e.embeddingDim, seed: 1, buildOnly: true }, fields);
+        const logits = getModel(e.model)(ctx, e.modelConfig);
+        assert.deepEqual(logits.shape, ['B'], e.expid);
+        assert.ok(ctx.records.has('interaction.left') && ctx.records.has('interaction.right'), e.expid);
+        assert.deepEqual(ctx.records.get('interaction.left')!.shape, ['B', F * e.embeddingDim]);
+      }
+    }
+  }
+});
+
+test('GEN-specific keys of DCNv2/CrossNetV2 per facts §1.8', () => {
+  const c = defaultExperiment('DCNv2', 'criteo_x1', 'gen').modelConfig;
+  assert.deepEqual([c.genResidual, c.useGenRst, c.crossDrop, c.numCrossLayers, c.modelStructure], [true, true, 0.1, 3, 'parallel']);
+  const a = defaultExperiment('CrossNetV2', 'avazu_x4', 'gen').modelConfig;
+  assert.deepEqual([a.genResidual, a.useGenRst, a.crossDrop, a.numCrossLayers, a.modelStructure], [true, true, 0, 5, 'crossnet_only']);
+  assert.equal(defaultExperiment('CrossNetV2', 'avazu_x4', 'dis').modelConfig.useGenRst, false);
+});

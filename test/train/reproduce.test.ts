@@ -1,0 +1,57 @@
+// End-to-end: the real data pipeline, models and engine behind `ge4rec reproduce`, on a tiny synthetic dataset.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Reproduce from '../../src/commands/reproduce.js';
+import { PACKAGE_ROOT } from '../../src/util/paths.js';
+import { openRun } from '../../src/train/run-loader.js';
+
+test('reproduce --dataset synthetic-criteo --rows 20000 --model FM --paradigm both --max-epochs 2 writes runs and tables', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ge4rec-repro-'));
+  try {
+    const results = join(dir, 'results');
+    const out = (await Reproduce.run(
+      ['--dataset', 'synthetic-criteo', '--rows', '20000', '--model', 'FM', '--paradigm', 'both', '--max-epochs', '2', '--data-dir', join(dir, 'data'), '--results-dir', results, '--json'],
+      PACKAGE_ROOT,
+    )) as { table1: { model: string; paradigm: string; auc_mean: number; logloss_mean: number; lift_auc_pct: number | null }[] };
+    assert.deepEqual(out.table1.map((r) => `${r.model}/${r.paradigm}`), ['FM/dis', 'FM/gen']);
+    for (const r of out.table1) {
+      assert.ok(r.auc_mean > 0 && r.auc_mean < 1 && r.logloss_mean > 0, JSON.stringify(r));
+    }
+    assert.equal(typeof out.table1[1].lift_auc_pct, 'number');
+    for (const p of ['dis', 'gen']) {
+      const run = join(results, 'synthetic-criteo', 'FM', p, 'seed-2021');
+      for (const f of ['config.json', 'history.json', 'history.csv', 'metrics.json', 'best', 'model.onnx']) assert.ok(existsSync(join(run, f)), `${p}/${f}`);
+      const m = JSON.parse(readFileSync(join(run, 'metrics.json'), 'utf8'));
+      assert.equal(m.epochs_run, 2);
+      assert.equal(m.test.AUC, out.table1[p === 'dis' ? 0 : 1].auc_mean);
+    }
+    for (const t of ['table1', 'table5']) for (const ext of ['md', 'csv', 'json']) assert.ok(existsSync(join(results, 'synthetic-criteo', `${t}.${ext}`)));
+
+    // openRun rebuilds the engine from config.json + best/ and predicts what the run measured on the test split.
+    const run = await openRun(join(results, 'synthetic-criteo', 'FM', 'gen', 'seed-2021'));
+    try {
+      const { evaluateSplit } = await import('../../src/train/fit.js');
+      const m = await evaluateSplit(run.engine, run.splits.test, 4096, ['AUC', 'logloss']);
+      assert.ok(Math.abs(m.AUC - out.table1[1].auc_mean) < 1e-9, `${m.AUC} vs ${out.table1[1].auc_mean}`);
+    } finally {
+      await run.engine.dispose();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('reproduce on a real dataset that is not prepared names the prepare command', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ge4rec-repro-'));
+  try {
+    await assert.rejects(
+      Reproduce.run(['--dataset', 'avazu_x4', '--model', 'FM', '--data-dir', join(dir, 'data'), '--results-dir', dir], PACKAGE_ROOT),
+      /ge4rec prepare --dataset avazu_x4/,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
