@@ -4,7 +4,8 @@ import type { Batch, FieldInfo, SplitSource } from '../data/types.js';
 import type { RecordedTensor } from '../engine/api.js';
 import { UserError } from '../util/errors.js';
 import { interactionCorrelation, type Correlation } from './correlation.js';
-import { mat, type Mat } from './matrix.js';
+import { centeredCrossProductOrt } from './gram-ort.js';
+import { centeredCrossProduct, mat, type Mat } from './matrix.js';
 import { covarianceSpectrum, type SpectrumSummary } from './spectrum.js';
 import { tableSpectra, type EmbeddingTable, type FieldSpectrum } from './table-spectra.js';
 
@@ -28,6 +29,8 @@ export interface AnalyzeOptions {
   chunkRows: number;
   /** Which interaction: 0 = the first (`interaction.left`), k ≥ 1 = `interaction.left.<k>`. */
   layer: number;
+  /** Where the covariance products run: onnxruntime (float64 MatMul, fast) or the plain JS kernel. */
+  backend?: 'onnx' | 'js';
   /** Skip the per-field table spectra (they read every embedding table). */
   skipTables?: boolean;
   log?: (msg: string) => void;
@@ -44,6 +47,8 @@ export const DEFAULT_ANALYZE_OPTIONS: AnalyzeOptions = {
 export interface BatchSpectrum {
   batchSeed: number;
   rows: number;
+  /** Rows in the validation split: when rows equals it, every batch seed sees the same rows. */
+  splitRows: number;
   normalized: Float64Array;
   summary: SpectrumSummary;
 }
@@ -72,6 +77,7 @@ export async function analyzeRun(run: RunHandle, opts: AnalyzeOptions): Promise<
   let recordedKeys: string[] = [];
   let fieldDim = 0;
   const F = run.fields.length;
+  const cross = opts.backend === 'js' ? centeredCrossProduct : centeredCrossProductOrt;
   for (let k = 0; k < Math.max(1, opts.seeds); k++) {
     const seed = opts.batchSeed + k;
     const batch = await firstBatch(run.valid, opts.batchRows, seed);
@@ -82,11 +88,11 @@ export async function analyzeRun(run: RunHandle, opts: AnalyzeOptions): Promise<
       throw new Error(`${keys.left} has ${rec.left.cols} columns, not a multiple of the ${F} fields`);
     }
     fieldDim = rec.left.cols / F;
-    const s = covarianceSpectrum(rec.left);
-    spectra.push({ batchSeed: seed, rows: batch.size, normalized: s.normalized, summary: s.summary });
-    if (!correlation) correlation = interactionCorrelation(rec.left, rec.right, F);
+    const s = await covarianceSpectrum(rec.left, cross);
+    spectra.push({ batchSeed: seed, rows: batch.size, splitRows: run.valid.rows, normalized: s.normalized, summary: s.summary });
+    if (!correlation) correlation = await interactionCorrelation(rec.left, rec.right, F, cross);
   }
-  const tables = opts.skipTables ? [] : tableSpectra(run.fields, (f) => run.engine.embeddingTable(f));
+  const tables = opts.skipTables ? [] : await tableSpectra(run.fields, (f) => run.engine.embeddingTable(f), cross);
   return {
     fields: F,
     fieldDim,

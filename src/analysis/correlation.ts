@@ -3,7 +3,7 @@
 // diagonal, within a field versus across fields.
 // The paper's script puts the raw side on the rows; we follow the brief's left × right layout (rows = left), which
 // is the transpose and has the same summary numbers.
-import { pearson, type Mat } from './matrix.js';
+import { pearson, type CrossProduct, type Mat } from './matrix.js';
 
 export interface CorrelationSummary {
   size: number;
@@ -15,6 +15,10 @@ export interface CorrelationSummary {
   meanAbsIntraField: number;
   /** Mean |corr| over a, b in different fields. */
   meanAbsInterField: number;
+  /** Mean |corr| over all entries, diagonal included (the paper's Fig. 4 shows the whole matrix). */
+  meanAbsAll: number;
+  /** Mean |corr| on the diagonal. */
+  meanAbsDiagonal: number;
   /** Mean corr on the diagonal (column a of left with column a of right; 1 for DIS unless a column is constant). */
   meanDiagonal: number;
   /** Columns of either side that are constant over the batch (their correlations are set to 0). */
@@ -27,9 +31,9 @@ export interface Correlation {
   summary: CorrelationSummary;
 }
 
-export function interactionCorrelation(left: Mat, right: Mat, fields: number): Correlation {
+export async function interactionCorrelation(left: Mat, right: Mat, fields: number, cross?: CrossProduct): Promise<Correlation> {
   if (left.cols !== right.cols) throw new Error(`left has ${left.cols} columns, right ${right.cols}`);
-  const matrix = pearson(left, right);
+  const matrix = await pearson(left, right, cross);
   return { matrix, summary: summarizeCorrelation(matrix, left.cols, fields) };
 }
 
@@ -43,12 +47,14 @@ export function summarizeCorrelation(matrix: Float64Array, n: number, fields: nu
   let inter = 0;
   let nInter = 0;
   let diag = 0;
+  let absDiag = 0;
   for (let a = 0; a < n; a++) {
     const fa = Math.floor(a / d);
     for (let b = 0; b < n; b++) {
       const v = matrix[a * n + b];
       if (a === b) {
         diag += v;
+        absDiag += Math.abs(v);
       } else if (fa === Math.floor(b / d)) {
         intra += Math.abs(v);
         nIntra++;
@@ -76,6 +82,8 @@ export function summarizeCorrelation(matrix: Float64Array, n: number, fields: nu
     meanAbsOffDiagonal: nIntra + nInter ? (intra + inter) / (nIntra + nInter) : 0,
     meanAbsIntraField: nIntra ? intra / nIntra : 0,
     meanAbsInterField: nInter ? inter / nInter : 0,
+    meanAbsAll: n ? (intra + inter + absDiag) / (n * n) : 0,
+    meanAbsDiagonal: n ? absDiag / n : 0,
     meanDiagonal: n ? diag / n : 0,
     constantColumns: constant,
   };

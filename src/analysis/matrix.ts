@@ -9,6 +9,9 @@ export interface Mat {
   cols: number;
 }
 
+/** Σ_r (x_r − x̄)(y_r − ȳ)ᵀ (x with itself when y is omitted); this file's JS kernel or onnxruntime's (gram-ort.ts). */
+export type CrossProduct = (x: Mat, y?: Mat) => Float64Array | Promise<Float64Array>;
+
 export function mat(data: Float32Array | Float64Array, rows: number, cols: number): Mat {
   if (data.length !== rows * cols) {
     throw new Error(`matrix data has ${data.length} values, expected ${rows} × ${cols} = ${rows * cols}`);
@@ -96,9 +99,9 @@ export function centeredCrossProduct(x: Mat, y?: Mat): Float64Array {
 }
 
 /** Sample covariance of the columns: centered, divided by (rows − 1). cols × cols, row-major. */
-export function covariance(m: Mat): Float64Array {
+export async function covariance(m: Mat, cross: CrossProduct = centeredCrossProduct): Promise<Float64Array> {
   if (m.rows < 2) throw new Error(`covariance needs at least 2 rows, got ${m.rows}`);
-  const c = centeredCrossProduct(m);
+  const c = await cross(m);
   const inv = 1 / (m.rows - 1);
   for (let i = 0; i < c.length; i++) c[i] *= inv;
   return c;
@@ -108,9 +111,9 @@ export function covariance(m: Mat): Float64Array {
  * Pearson correlation of every column a of x with every column b of y over the rows: x.cols × y.cols, row-major.
  * A constant column has no defined correlation; it gets 0 (the paper's script maps the NaNs to 0 likewise).
  */
-export function pearson(x: Mat, y: Mat): Float64Array {
+export async function pearson(x: Mat, y: Mat, product: CrossProduct = centeredCrossProduct): Promise<Float64Array> {
   // DIS records the same raw embeddings on both sides: the symmetric product does half the work.
-  const cross = sameValues(x, y) ? centeredCrossProduct(x) : centeredCrossProduct(x, y);
+  const cross = sameValues(x, y) ? await product(x) : await product(x, y);
   const sx = columnSumSquares(x);
   const sy = columnSumSquares(y);
   const ny = y.cols;

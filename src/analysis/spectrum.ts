@@ -1,7 +1,7 @@
 // Singular-value spectra (paper Fig. 3, App. B.5, C.1/C.2): singular values of a covariance matrix, normalised by
 // the largest, with the summary numbers the report quotes.
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
-import { covariance, type Mat } from './matrix.js';
+import { covariance, type CrossProduct, type Mat } from './matrix.js';
 
 /** Singular values of a symmetric n × n matrix (row-major), descending: |eigenvalues| of the symmetric solver. */
 export function symmetricSingularValues(s: Float64Array, n: number): Float64Array {
@@ -74,6 +74,6 @@ export function summarize(normalized: Float64Array, largest: number): SpectrumSu
 }
 
 /** Spectrum of the column covariance (centered, /(rows − 1)) of a rows × cols data matrix. */
-export function covarianceSpectrum(m: Mat): Spectrum {
-  return normalizeSpectrum(symmetricSingularValues(covariance(m), m.cols));
+export async function covarianceSpectrum(m: Mat, cross?: CrossProduct): Promise<Spectrum> {
+  return normalizeSpectrum(symmetricSingularValues(await covariance(m, cross), m.cols));
 }

@@ -1,7 +1,7 @@
 // Per-field embedding-table spectra (paper App. C.2, Fig. 9): the D × D covariance of each categorical table's
 // rows, fields ordered by cardinality (largest first, as GEN's cardinality ordering).
 import type { FieldInfo } from '../data/types.js';
-import { mat } from './matrix.js';
+import { mat, type CrossProduct } from './matrix.js';
 import { covarianceSpectrum, type Spectrum } from './spectrum.js';
 
 export interface EmbeddingTable {
@@ -27,23 +27,26 @@ export function fieldsByCardinality(fields: FieldInfo[]): FieldInfo[] {
     .map(({ f }) => f);
 }
 
-export function tableSpectrum(field: FieldInfo, table: EmbeddingTable): FieldSpectrum {
+export async function tableSpectrum(field: FieldInfo, table: EmbeddingTable, cross?: CrossProduct): Promise<FieldSpectrum> {
   if (table.data.length !== table.rows * table.dim) {
     throw new Error(`embedding table of ${field.name}: ${table.data.length} values for ${table.rows} × ${table.dim}`);
   }
   const used = table.rows - 1;
   if (used < 2) {
-    const empty = covarianceSpectrum(mat(new Float32Array(2 * table.dim), 2, table.dim));
+    const empty = await covarianceSpectrum(mat(new Float32Array(2 * table.dim), 2, table.dim));
     return { ...empty, field: field.name, cardinality: field.vocabSize ?? table.rows, rowsUsed: Math.max(0, used) };
   }
   const body = table.data.subarray(table.dim);
-  const s = covarianceSpectrum(mat(body, used, table.dim));
+  const s = await covarianceSpectrum(mat(body, used, table.dim), cross);
   return { ...s, field: field.name, cardinality: field.vocabSize ?? table.rows, rowsUsed: used };
 }
 
-export function tableSpectra(
+export async function tableSpectra(
   fields: FieldInfo[],
   getTable: (field: string) => EmbeddingTable,
-): FieldSpectrum[] {
-  return fieldsByCardinality(fields).map((f) => tableSpectrum(f, getTable(f.name)));
+  cross?: CrossProduct,
+): Promise<FieldSpectrum[]> {
+  const out: FieldSpectrum[] = [];
+  for (const f of fieldsByCardinality(fields)) out.push(await tableSpectrum(f, getTable(f.name), cross));
+  return out;
 }

@@ -31,6 +31,7 @@ export default class Analyze extends Command {
     'batch-seed': Flags.integer({ description: 'shuffle seed of the first batch (batch k uses batch-seed + k)', default: 0 }),
     chunk: Flags.integer({ description: 'rows per forward pass while recording', default: DEFAULT_ANALYZE_OPTIONS.chunkRows, min: 1 }),
     layer: Flags.integer({ description: 'which interaction to analyse: 0 = first, k = interaction.left.<k>', default: 0, min: 0 }),
+    backend: Flags.string({ description: 'where the covariance products run: onnx (onnxruntime float64 MatMul) or js', options: ['onnx', 'js'], default: 'onnx' }),
     'no-tables': Flags.boolean({ description: 'skip the per-field embedding-table spectra', default: false }),
     'data-dir': Flags.string({ description: "data folder of the runs' dataset (default: the one in each run's config.json)" }),
     out: Flags.string({ description: 'output folder (default: results/<dataset>/<model>/analysis)' }),
@@ -59,6 +60,7 @@ export default class Analyze extends Command {
       chunkRows: flags.chunk,
       layer: flags.layer,
       skipTables: flags['no-tables'],
+      backend: flags.backend === 'js' ? 'js' : 'onnx',
       log: this.jsonEnabled() ? undefined : (m) => this.logToStderr(m),
     };
     const outDir = resolve(flags.out ?? defaultOutDir(runs[0]));

@@ -23,6 +23,7 @@ export default class Bench extends Command {
     'batch-size': Flags.integer({ description: "override the paper's batch size (smoke tests)", min: 1 }),
     'embedding-optimizer': Flags.string({ options: ['dense', 'lazy'], default: 'dense' }),
     device: Flags.string({ options: ['cpu', 'cuda'], default: 'cpu' }),
+    threads: Flags.integer({ description: 'CPU threads (default: all cores)', min: 1 }),
   };
 
   async run(): Promise<{ rows: BenchRow[]; load: number[] }> {
@@ -40,7 +41,7 @@ export default class Bench extends Command {
         steps: flags.steps,
         warmup: flags.warmup,
         batchSize: flags['batch-size'],
-        engine: { device: flags.device as 'cpu' | 'cuda', embeddingOptimizer: flags['embedding-optimizer'] as 'dense' | 'lazy' },
+        engine: { device: flags.device as 'cpu' | 'cuda', embeddingOptimizer: flags['embedding-optimizer'] as 'dense' | 'lazy', threads: flags.threads },
         log: (m) => {
           if (!json) this.log(m);
         },

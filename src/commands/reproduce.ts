@@ -20,6 +20,7 @@ interface ReproduceFlags {
   'results-dir': string;
   config?: string;
   expid?: string;
+  threads?: number;
   resume: boolean;
 }
 
@@ -49,6 +50,7 @@ export default class Reproduce extends Command {
     'results-dir': Flags.string({ description: 'where runs and tables are written', default: './results' }),
     config: Flags.string({ description: 'experiment YAML (FuxiCTR model_config layout) instead of the built-in one' }),
     expid: Flags.string({ description: 'experiment id inside --config' }),
+    threads: Flags.integer({ description: 'CPU threads for onnxruntime and the embedding update (default: all cores); 1 makes runs bit-for-bit repeatable', min: 1 }),
     resume: Flags.boolean({ description: 'skip finished runs and continue killed ones from their last epoch checkpoint', default: false }),
   };
 
@@ -75,7 +77,7 @@ export default class Reproduce extends Command {
     const dataset = f.dataset ?? first?.dataset;
     if (!dataset) throw new UserError('--dataset is required (criteo_x1, avazu_x4, synthetic-criteo or synthetic-avazu)');
     if (f.rows !== undefined && !dataset.startsWith('synthetic-')) throw new UserError('--rows applies only to the synthetic datasets');
-    const choice: EngineChoice = { device: f.device as 'cpu' | 'cuda', embeddingOptimizer: f['embedding-optimizer'] as 'dense' | 'lazy' };
+    const choice: EngineChoice = { device: f.device as 'cpu' | 'cuda', embeddingOptimizer: f['embedding-optimizer'] as 'dense' | 'lazy', threads: f.threads };
 
     const data = await openData(dataset, { dataDir: f['data-dir'], rows: f.rows, progress: json ? false : undefined });
     const runs: unknown[] = [];

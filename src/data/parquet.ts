@@ -3,7 +3,8 @@
 // (FuxiCTR's preprocess selects label_cols + feature_cols[::-1]); categorical indices are INT64 as pandas writes
 // them. Differences, on purpose: numeric features are FLOAT (float32, the values the trainer sees) where FuxiCTR
 // keeps float64, and the label is DOUBLE as in FuxiCTR. FuxiCTR's loader selects columns by name, so it reads
-// either. Row groups of ROW_GROUP rows, snappy-compressed.
+// either. Row groups of ROW_GROUP rows, PLAIN encoding, snappy-compressed (hyparquet-writer's dictionary
+// detection costs more than the rest of prepare together, so it is skipped).
 import { closeSync, openSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ParquetWriter, fileWriter } from 'hyparquet-writer';
@@ -44,11 +45,11 @@ export function writeSplitParquet(
       if (n === 0) break;
       const label32 = readF32(fds.get('label')!, start, n);
       const columnData = [
-        { name: meta.label, data: Float64Array.from(label32) },
+        { name: meta.label, data: Float64Array.from(label32), encoding: 'PLAIN' as const },
         ...order.map((f) =>
           f.type === 'categorical'
-            ? { name: f.name, data: toInt64(readI32(fds.get(f.name)!, start, n)) }
-            : { name: f.name, data: readF32(fds.get(f.name)!, start, n) },
+            ? { name: f.name, data: toInt64(readI32(fds.get(f.name)!, start, n)), encoding: 'PLAIN' as const }
+            : { name: f.name, data: readF32(fds.get(f.name)!, start, n), encoding: 'PLAIN' as const },
         ),
       ];
       const r = writer.write({ columnData, rowGroupSize: n });

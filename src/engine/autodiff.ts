@@ -9,7 +9,8 @@ import { dimEq, fmtShape, isStatic } from './shape.js';
 import { reachable } from './onnx.js';
 
 function ones(t: Tensor): Tensor {
-  if (isStatic(t.shape)) return t.graph.sharedConstant(1, t.shape as number[], t.dtype);
+  if (isStatic(t.shape) && (t.shape as number[]).reduce((a, b) => a * b, 1) <= 64)
+    return t.graph.sharedConstant(1, t.shape as number[], t.dtype);
   return ops.expand(t.graph.sharedConstant(1, [], t.dtype), t.shape, t);
 }
 

@@ -51,7 +51,7 @@ export interface Programs {
   states: StateSpec[];
   withLr: boolean;
   width: number;
-  train: { bytes: Uint8Array; dropouts: DropoutInfo[]; usesBnUnbias: boolean; hasRows: boolean };
+  train: { bytes: Uint8Array; dropouts: DropoutInfo[]; usesBnUnbias: boolean; hasRows: boolean; names: Record<string, string> };
   eval: { bytes: Uint8Array };
   record: { bytes: Uint8Array; names: string[] } | null;
   /** Dense trainable values in the graph. */
@@ -120,7 +120,17 @@ export function compileModel(o: CompileOptions): Programs {
 
   const stepSize = g.input(SCALAR.stepSize, []);
   const sqrtBc2 = g.input(SCALAR.sqrtBc2, []);
-  const outputs: Record<string, Tensor> = { [OUT.loss]: loss, [OUT.coef]: coef };
+  // Train outputs keep their tensors' own names (no Identity copies of every parameter and moment each step);
+  // `names` maps each role (`new.p.<param>`, OUT.loss, ...) to the ONNX output name.
+  const outputs: Record<string, Tensor> = {};
+  const names: Record<string, string> = {};
+  const emit = (role: string, t: Tensor) => {
+    const key = t.kind === 'op' ? t.name : role;
+    if (!(key in outputs)) outputs[key] = t;
+    names[role] = key;
+  };
+  emit(OUT.loss, loss);
+  emit(OUT.coef, coef);
   registry.params.forEach((p, i) => {
     const w = paramTensors[i];
     const m = g.input(`m.${p.name}`, p.shape);
@@ -129,12 +139,12 @@ export function compileModel(o: CompileOptions): Programs {
     const m2 = m.mul(adam.beta1).add(gc.mul(1 - adam.beta1));
     const v2 = v.mul(adam.beta2).add(gc.square().mul(1 - adam.beta2));
     const w2 = w.sub(m2.mul(stepSize).div(v2.sqrt().div(sqrtBc2).add(adam.eps)));
-    outputs[`new.p.${p.name}`] = w2;
-    outputs[`new.m.${p.name}`] = m2;
-    outputs[`new.v.${p.name}`] = v2;
+    emit(`new.p.${p.name}`, w2);
+    emit(`new.m.${p.name}`, m2);
+    emit(`new.v.${p.name}`, v2);
   });
-  for (const [name, t] of tc.stateUpdates) outputs[`new.s.${name}`] = t;
-  if (G) outputs[OUT.embGrad] = G;
+  for (const [name, t] of tc.stateUpdates) emit(`new.s.${name}`, t);
+  if (G) emit(OUT.embGrad, G);
   const trainBytes = toOnnx(g, { outputs, graphName: 'train' });
   const dropouts = tc.dropouts.map((d) => ({ name: d.input.name, p: d.p, shape: d.shape }));
 
@@ -158,7 +168,7 @@ export function compileModel(o: CompileOptions): Programs {
     states: registry.states,
     withLr,
     width: tc.width,
-    train: { bytes: trainBytes, dropouts, usesBnUnbias: tc.bnUnbiasInput !== null, hasRows: rows !== null },
+    train: { bytes: trainBytes, dropouts, usesBnUnbias: tc.bnUnbiasInput !== null, hasRows: rows !== null, names },
     eval: { bytes: evalBytes },
     record,
     denseParams,

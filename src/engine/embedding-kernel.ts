@@ -11,7 +11,7 @@
  */
 export const DENSE_KERNEL_SRC = `
 function denseRange(W, M, V, G, stamp, slot, step, r0, r1, width, lambda, coef, b1, b2, stepSize, sqrtBc2, eps) {
-  const c1 = 1 - b1, c2 = 1 - b2, cl = coef * lambda;
+  const c1 = 1 - b1, c2 = 1 - b2, cl = coef * lambda, ib = 1 / sqrtBc2;
   let sum = 0;
   let i = r0 * width;
   for (let r = r0; r < r1; r++) {
@@ -24,7 +24,7 @@ function denseRange(W, M, V, G, stamp, slot, step, r0, r1, width, lambda, coef, 
         const m = b1 * M[i] + c1 * g;
         const v = b2 * V[i] + c2 * g * g;
         M[i] = m; V[i] = v;
-        const nw = Math.fround(w - stepSize * m / (Math.sqrt(v) / sqrtBc2 + eps));
+        const nw = Math.fround(w - (stepSize * m) / (Math.sqrt(v) * ib + eps));
         W[i] = nw;
         sum += nw * nw;
       }
@@ -35,7 +35,7 @@ function denseRange(W, M, V, G, stamp, slot, step, r0, r1, width, lambda, coef, 
         const m = b1 * M[i] + c1 * g;
         const v = b2 * V[i] + c2 * g * g;
         M[i] = m; V[i] = v;
-        const nw = Math.fround(w - stepSize * m / (Math.sqrt(v) / sqrtBc2 + eps));
+        const nw = Math.fround(w - (stepSize * m) / (Math.sqrt(v) * ib + eps));
         W[i] = nw;
         sum += nw * nw;
       }
@@ -51,7 +51,7 @@ function denseRange(W, M, V, G, stamp, slot, step, r0, r1, width, lambda, coef, 
  */
 export const LAZY_KERNEL_SRC = `
 function lazyRows(W, M, V, G, uniq, s0, s1, width, lambda, coef, b1, b2, stepSize, sqrtBc2, eps) {
-  const c1 = 1 - b1, c2 = 1 - b2, cl = coef * lambda;
+  const c1 = 1 - b1, c2 = 1 - b2, cl = coef * lambda, ib = 1 / sqrtBc2;
   let delta = 0;
   for (let s = s0; s < s1; s++) {
     let i = uniq[s] * width;
@@ -63,7 +63,7 @@ function lazyRows(W, M, V, G, uniq, s0, s1, width, lambda, coef, b1, b2, stepSiz
       const m = b1 * M[i] + c1 * g;
       const v = b2 * V[i] + c2 * g * g;
       M[i] = m; V[i] = v;
-      const nw = Math.fround(w - stepSize * m / (Math.sqrt(v) / sqrtBc2 + eps));
+      const nw = Math.fround(w - (stepSize * m) / (Math.sqrt(v) * ib + eps));
       W[i] = nw;
       delta += nw * nw - w * w;
     }

@@ -3,6 +3,11 @@
 // LogisticRegression weight when the model uses it (both are nn.Embedding in FuxiCTR: same init, same regulariser,
 // elementwise Adam, so one row of D+1 values is exact). Adam moments sit beside them. Per step the store deduplicates
 // the batch's rows, gathers them into [U, width] for the graph, and applies Adam with the graph's [U, width] gradient.
+// Update modes: 'dense' is PyTorch exactly (every row of every table, every step, with the full-table L2 gradient λ·w;
+// split over worker threads, which find touched rows through the shared stamp/slot arrays instead of sorting them).
+// 'lazy' DEVIATES from PyTorch: only the batch's rows get the L2 term and an Adam step; untouched rows and their
+// moments stay as they are (no decay of stale momentum, no weight decay between visits), and the clip norm only
+// sees touched rows. The regularisation loss still counts the whole tables (Σw² is kept up to date incrementally).
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { FieldInfo } from '../data/types.js';
@@ -63,6 +68,8 @@ export class EmbeddingStore {
   /** Σ w² of the whole store, for the regularisation loss and the clip norm (kept exact by every update). */
   w2 = 0;
 
+  private readonly vocabI32: Int32Array;
+  private readonly offsetsI32: Int32Array;
   private readonly stamp: Int32Array;
   private readonly slot: Int32Array;
   private stepStamp = 0;
@@ -98,6 +105,8 @@ export class EmbeddingStore {
       rows += f.vocabSize;
     }
     this.totalRows = rows;
+    this.vocabI32 = Int32Array.from(this.vocab);
+    this.offsetsI32 = Int32Array.from(this.offsets);
     const n = rows * this.width;
     this.W = sharedF32(n);
     this.M = sharedF32(n);
@@ -171,17 +180,19 @@ export class EmbeddingStore {
     const st = this.stepStamp;
     let U = 1;
     uniq[0] = -1;
+    const vocab = this.vocabI32;
+    const offsets = this.offsetsI32;
     for (let b = 0, p = 0; b < batchSize; b++) {
       for (let f = 0; f < Fc; f++, p++) {
         const local = cat[p];
         let s = 0;
         if (local !== 0) {
-          if (local < 0 || local >= this.vocab[f]) {
+          if (local < 0 || local >= vocab[f]) {
             throw new UserError(
               `field "${this.fields[f].name}": index ${local} in batch row ${b} is outside its vocabulary (size ${this.vocab[f]})`,
             );
           }
-          const g = this.offsets[f] + local;
+          const g = offsets[f] + local;
           if (stamp[g] !== st) {
             stamp[g] = st;
             slot[g] = U;
@@ -197,9 +208,9 @@ export class EmbeddingStore {
     const width = this.width;
     const rows = new Float32Array(U * width);
     const W = this.W;
-    for (let s = 1; s < U; s++) {
+    for (let s = 1, j = width; s < U; s++) {
       const src = uniq[s] * width;
-      rows.set(W.subarray(src, src + width), s * width);
+      for (let c = 0; c < width; c++, j++) rows[j] = W[src + c];
     }
     return { indices: this.indicesBuf.subarray(0, n), rows, unique: U };
   }
@@ -254,8 +265,13 @@ export class EmbeddingStore {
     let sum = this.dense(this.W, this.M, this.V, Gs, this.stamp, this.slot, this.stepStamp, r0, r1, width,
       this.lambda, coef, beta1, beta2, stepSize, sqrtBc2, eps);
     if (useWorkers) {
+      const t0 = Date.now();
       for (let k = 1; k < threads; k++) {
-        while (Atomics.load(this.ctrl, 2 * k + 1) !== this.gen) Atomics.wait(this.ctrl, 2 * k + 1, Atomics.load(this.ctrl, 2 * k + 1), 100);
+        // A dead worker cannot signal (and its 'error' event cannot arrive while this thread waits): give up loudly.
+        while (Atomics.load(this.ctrl, 2 * k + 1) !== this.gen) {
+          Atomics.wait(this.ctrl, 2 * k + 1, Atomics.load(this.ctrl, 2 * k + 1), 100);
+          if (Date.now() - t0 > 120_000) throw new Error(`embedding update: worker ${k} did not finish within 120 s`);
+        }
         sum += this.results[k];
       }
     }

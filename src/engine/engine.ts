@@ -191,25 +191,26 @@ export class Engine implements EngineLike {
       feeds[SCALAR.embNorm2Base] = this.scalar(kappa * lam * lam * w2);
       feeds[SCALAR.embKappaL2] = this.scalar(kappa * lam * lam);
       const t1 = performance.now();
-      const out = await this.trainSession.run(Engine.pick(this.trainSession, feeds));
+      const res = await this.trainSession.run(Engine.pick(this.trainSession, feeds));
       const t2 = performance.now();
+      const names = this.programs.train.names;
+      const out = (role: string): ort.Tensor => res[names[role]];
       for (const [name, d] of this.dense) {
-        d.p = out[`new.p.${name}`];
-        d.m = out[`new.m.${name}`];
-        d.v = out[`new.v.${name}`];
+        d.p = out(`new.p.${name}`);
+        d.m = out(`new.m.${name}`);
+        d.v = out(`new.v.${name}`);
       }
       for (const name of this.states.keys()) {
-        const nt = out[`new.s.${name}`];
-        if (nt) this.states.set(name, nt);
+        if (names[`new.s.${name}`]) this.states.set(name, out(`new.s.${name}`));
       }
-      const coef = Number((out[OUT.coef].data as Float32Array)[0]);
-      if (this.store) await this.store.update(out[OUT.embGrad].data as Float32Array | Float64Array, coef, this.lr, t);
+      const coef = Number((out(OUT.coef).data as Float32Array)[0]);
+      if (this.store) await this.store.update(out(OUT.embGrad).data as Float32Array | Float64Array, coef, this.lr, t);
       const t3 = performance.now();
       this.step = t;
       this.timing.gatherMs += t1 - t0;
       this.timing.graphMs += t2 - t1;
       this.timing.updateMs += t3 - t2;
-      const loss = Number((out[OUT.loss].data as Float32Array)[0]);
+      const loss = Number((out(OUT.loss).data as Float32Array)[0]);
       if (!Number.isFinite(loss)) throw new Error(`training diverged: loss is ${loss} at step ${t}`);
       return { loss };
     });

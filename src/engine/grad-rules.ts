@@ -55,12 +55,12 @@ function each(c: GradCtx, fs: ((() => Tensor | null) | null)[]): (Tensor | null)
 
 const rules: Record<string, GradRule> = {
   Add: (c) => each(c, [() => unbroadcast(c.gy[0]!, c.x[0]), () => unbroadcast(c.gy[0]!, c.x[1])]),
-  Sub: (c) => each(c, [() => unbroadcast(c.gy[0]!, c.x[0]), () => unbroadcast(ops.neg(c.gy[0]!), c.x[1])]),
+  Sub: (c) => each(c, [() => unbroadcast(c.gy[0]!, c.x[0]), () => ops.neg(unbroadcast(c.gy[0]!, c.x[1]))]),
   Mul: (c) => each(c, [() => unbroadcast(ops.mul(c.gy[0]!, c.x[1]), c.x[0]), () => unbroadcast(ops.mul(c.gy[0]!, c.x[0]), c.x[1])]),
   Div: (c) =>
     each(c, [
       () => unbroadcast(ops.div(c.gy[0]!, c.x[1]), c.x[0]),
-      () => unbroadcast(ops.neg(ops.div(ops.mul(c.gy[0]!, c.y[0]), c.x[1])), c.x[1]),
+      () => ops.neg(unbroadcast(ops.div(ops.mul(c.gy[0]!, c.y[0]), c.x[1]), c.x[1])),
     ]),
   Sum: (c) => c.x.map((x, i) => (c.needs[i] ? unbroadcast(c.gy[0]!, x) : null)),
   Neg: (c) => [ops.neg(c.gy[0]!)],
@@ -125,7 +125,13 @@ const rules: Record<string, GradRule> = {
     let scaled: Tensor;
     if (isStatic(reduced)) scaled = ops.mul(c.gy[0]!, 1 / (reduced as number[]).reduce((p, q) => p * q, 1));
     else {
-      const ratio = ops.div(ops.cast(ops.size(c.y[0]), x.dtype), ops.cast(ops.size(x), x.dtype));
+      // size(y)/size(x) depends on shapes only: one ratio per shape pair is shared by all such reductions.
+      const key = `meanratio|${x.dtype}|${x.shape.join(',')}|${axes.join(',')}`;
+      let ratio = x.graph.memo.get(key);
+      if (!ratio) {
+        ratio = ops.div(ops.cast(ops.size(c.y[0]), x.dtype), ops.cast(ops.size(x), x.dtype));
+        x.graph.memo.set(key, ratio);
+      }
       scaled = ops.mul(c.gy[0]!, ratio);
     }
     return [unreduce(scaled, x, axes, keep)];
@@ -210,6 +216,11 @@ const NO_GRAD = new Set(['Greater', 'Equal', 'Shape', 'Size', 'Sign']);
 export function gradRule(op: string): GradRule | null | undefined {
   if (NO_GRAD.has(op)) return null;
   return rules[op];
+}
+
+/** The op types that have a gradient rule (for coverage checks). */
+export function gradRuleOps(): string[] {
+  return Object.keys(rules).sort();
 }
 
 /** Test-only hook: replaces one rule and returns a function that restores the original. */

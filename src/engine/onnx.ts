@@ -109,29 +109,37 @@ export function toOnnx(g: Graph, opts: ToOnnxOptions): Uint8Array {
     inputs = leafInputs.sort((a, b) => order.get(a)! - order.get(b)!);
   }
 
-  const nodeProtos = nodes.map((n) => ({
-    name: n.name,
-    opType: n.op,
-    input: n.inputs.map((t) => t.name),
-    output: n.outputs.map((t) => t.name),
-    attribute: Object.keys(n.attrs)
-      .sort()
-      .map((k) => attribute(k, n.attrs[k])),
-  }));
-
-  // Outputs are named by their keys; a tensor whose name differs gets an Identity renaming it.
+  // Outputs are named by their keys: an op output is renamed in place (no Identity copy in the session); an input,
+  // a constant, or a tensor already exported under another key goes through an Identity.
   const used = new Set<string>([...nodes.flatMap((n) => n.outputs.map((t) => t.name)), ...leaves.map((t) => t.name)]);
+  const rename = new Map<Tensor, string>();
+  const identities: { from: Tensor; key: string }[] = [];
   const outputInfos = [];
   const seenKeys = new Set<string>();
   for (const [key, t] of outEntries) {
     if (seenKeys.has(key)) throw new Error(`toOnnx: duplicate output name ${key}`);
     seenKeys.add(key);
-    if (key !== t.name) {
-      if (used.has(key)) throw new Error(`toOnnx: output name '${key}' clashes with a tensor of the graph`);
-      nodeProtos.push({ name: `out_${key}`, opType: 'Identity', input: [t.name], output: [key], attribute: [] });
-    }
+    if (key !== t.name && used.has(key)) throw new Error(`toOnnx: output name '${key}' clashes with a tensor of the graph`);
+    if (t.kind === 'op') {
+      if (!rename.has(t)) rename.set(t, key);
+      else identities.push({ from: t, key });
+    } else if (key !== t.name) identities.push({ from: t, key });
+    // else: an input or constant exported under its own name needs no node.
     outputInfos.push(valueInfo(key, t));
   }
+  const nameOf = (t: Tensor) => rename.get(t) ?? t.name;
+
+  const nodeProtos = nodes.map((n) => ({
+    name: n.name,
+    opType: n.op,
+    input: n.inputs.map(nameOf),
+    output: n.outputs.map(nameOf),
+    attribute: Object.keys(n.attrs)
+      .sort()
+      .map((k) => attribute(k, n.attrs[k])),
+  }));
+  for (const { from, key } of identities)
+    nodeProtos.push({ name: `out_${key}`, opType: 'Identity', input: [nameOf(from)], output: [key], attribute: [] });
 
   const initializer = [];
   for (const t of leaves) {

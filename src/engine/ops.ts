@@ -213,8 +213,8 @@ export function cast(x: Tensor, dtype: DType): Tensor {
 export function dropout(x: Tensor, mask: Tensor, p: number): Tensor {
   if (!(p >= 0 && p < 1)) throw new ShapeError(`dropout: p must be in [0, 1), got ${p}`);
   if (p === 0) return x;
-  const m = cast(mask, x.dtype);
-  return mul(mul(x, m), 1 / (1 - p));
+  // Scaling the mask (not x) leaves one multiply for the backward pass: dx = g · scaledMask.
+  return mul(x, mul(cast(mask, x.dtype), 1 / (1 - p)));
 }
 
 // ---------------------------------------------------------------- linear algebra

@@ -29,6 +29,8 @@ export function ortOptions(o: SessionOptions): ort.InferenceSession.SessionOptio
     graphOptimizationLevel: 'all',
     enableCpuMemArena: true,
     enableMemPattern: false, // shapes change with the batch ('B') and the unique-row count ('U')
+    // No busy-waiting of idle intra-op threads: the host's gather and embedding update need those cores between runs.
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
   };
 }
 
@@ -42,7 +44,9 @@ export async function createSession(bytes: Uint8Array, o: SessionOptions): Promi
       if (o.device === 'cuda') {
         throw new UserError(
           `--device cuda: onnxruntime could not start the CUDA execution provider (${msg})`,
-          'install the CUDA 12 and cuDNN 9 runtime libraries that onnxruntime-node expects, or run with --device cpu',
+          'the CUDA provider binaries are skipped at install (.npmrc onnxruntime-node-install=skip): on a machine with ' +
+            'CUDA 12 and cuDNN 9, reinstall with `ONNXRUNTIME_NODE_INSTALL=1 npm rebuild onnxruntime-node` (network needed), ' +
+            'or run with --device cpu',
         );
       }
       throw e;

@@ -35,8 +35,8 @@ export interface ModelConfig {
   modelStructure: ModelStructure;
   parallelDnnHiddenUnits: number[];
   stackedDnnHiddenUnits: number[];
-  /** FwFM: 'FeLV' (field-embedded), 'FiLV' (flattened embeddings), 'LR' (logistic regression). */
-  linearType: 'LR' | 'FeLV' | 'FiLV';
+  /** FwFM linear part: 'FiLV' (flattened embeddings, the default), 'FeLV' (per-field vectors), 'LW' (per-feature weights). */
+  linearType: 'LW' | 'FeLV' | 'FiLV';
   /** FmFM: one D×D matrix per pair ('matrixed', the configs) or one D-vector per pair ('vectorized'). */
   fieldInteractionType: 'matrixed' | 'vectorized';
   productType: 'inner';
@@ -175,7 +175,7 @@ export function parseModelConfig(raw: Raw, file: string, expid: string): ModelCo
     modelStructure: oneOf(str(raw, 'model_structure', file, expid, 'parallel'), ['parallel', 'crossnet_only', 'stacked', 'stacked_parallel'] as const, file, expid, 'model_structure'),
     parallelDnnHiddenUnits: units(raw, 'parallel_dnn_hidden_units', file, expid),
     stackedDnnHiddenUnits: units(raw, 'stacked_dnn_hidden_units', file, expid),
-    linearType: oneOf(str(raw, 'linear_type', file, expid, 'FeLV'), ['LR', 'FeLV', 'FiLV'] as const, file, expid, 'linear_type'),
+    linearType: oneOf(str(raw, 'linear_type', file, expid, 'FiLV'), ['LW', 'FeLV', 'FiLV'] as const, file, expid, 'linear_type'),
     fieldInteractionType: oneOf(fit, ['matrixed', 'vectorized'] as const, file, expid, 'field_interaction_type'),
     productType: oneOf(pt, ['inner'] as const, file, expid, 'product_type'),
   };
@@ -265,14 +265,19 @@ export function loadExperiment(file: string, expid: string): ExperimentConfig {
 export const TABLE1_MODELS = ['FM', 'FmFM', 'CrossNetV2', 'DeepFM', 'xDeepFM', 'IPNN', 'DCNv2'] as const;
 export const CONFIG_MODELS = [...TABLE1_MODELS, 'FwFM'] as const;
 
-export function experimentFile(model: string): string {
+/** The canonical model name for a config file (case-insensitive; PNN → IPNN, CrossNet → CrossNetV2). */
+export function configModelName(model: string): string {
   const name = CONFIG_MODELS.find((m) => m.toLowerCase() === model.toLowerCase()) ?? MODEL_ALIASES[model];
   if (!name) throw new UserError(`unknown model '${model}' (expected one of ${CONFIG_MODELS.join(', ')})`);
-  return join(EXPERIMENTS_DIR, `${name}.yaml`);
+  return name;
 }
 
+export function experimentFile(model: string, dir = EXPERIMENTS_DIR): string {
+  return join(dir, `${configModelName(model)}.yaml`);
+}
+
+/** `<Model>_<dataset>_<paradigm>` from `<dir>/<Model>.yaml` (default: the package's experiments/). */
 export function defaultExperiment(model: string, dataset: DatasetName, paradigm: Paradigm, dir?: string): ExperimentConfig {
-  const file = dir ? join(dir, `${experimentFile(model).split(/[\\/]/).pop()}`) : experimentFile(model);
-  const name = file.split(/[\\/]/).pop()!.replace(/\.yaml$/, '');
-  return loadExperiment(file, `${name}_${dataset}_${paradigm}`);
+  const name = configModelName(model);
+  return loadExperiment(experimentFile(name, dir), `${name}_${dataset}_${paradigm}`);
 }

@@ -6,7 +6,7 @@ import type { ModelContext } from '../engine/api.js';
 import type { ModelConfig } from './config.js';
 import { embed, recordInteraction, toLogits } from './common.js';
 import { genEncoder } from './layers/gen.js';
-import { pairwiseInner } from './layers/interaction.js';
+import { pairwiseSum } from './layers/interaction.js';
 import { mlpBlock, mlpOutputDim, type MlpOptions } from './layers/mlp.js';
 import { linear } from './layers/linear.js';
 
@@ -16,7 +16,7 @@ export function build(ctx: ModelContext, cfg: ModelConfig): Tensor {
   const g = genEncoder(ctx, 'gen', e, n, cfg);
   recordInteraction(ctx, g, e);
   const G = g.reshape([B, F, D]);
-  const fm = pairwiseInner(ctx, G, cfg.symmetric ? G : E, F).sum([1]);
+  const fm = pairwiseSum(ctx, G, cfg.symmetric ? G : E, F);
   const o: MlpOptions = { inputDim: n, hidden: cfg.hiddenUnits, activations: cfg.hiddenActivations, dropout: cfg.netDropout, batchNorm: cfg.batchNorm };
   const dnn = linear(ctx, 'linear_out', mlpBlock(ctx, 'dnn', e, o), mlpOutputDim(o), 1);
   return fm.add(toLogits(lr.add(dnn)));

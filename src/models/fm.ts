@@ -6,13 +6,13 @@ import type { ModelContext } from '../engine/api.js';
 import type { ModelConfig } from './config.js';
 import { embed, recordInteraction } from './common.js';
 import { genEncoder } from './layers/gen.js';
-import { pairwiseInner } from './layers/interaction.js';
+import { pairwiseSum } from './layers/interaction.js';
 
 export function build(ctx: ModelContext, cfg: ModelConfig): Tensor {
   const { E, e, B, F, D, n } = embed(ctx);
   const g = genEncoder(ctx, 'gen', e, n, cfg);
   recordInteraction(ctx, g, e);
   const G = g.reshape([B, F, D]);
-  const fm = pairwiseInner(ctx, G, cfg.symmetric ? G : E, F).sum([1]);
+  const fm = pairwiseSum(ctx, G, cfg.symmetric ? G : E, F);
   return fm.add(ctx.logisticRegression(true).squeeze([1]));
 }

@@ -2,7 +2,8 @@
 // The GEN is inlined there as nn.Linear(F·D → F·D) WITH bias. r is the weight of a Linear(P, 1) whose bias is never
 // used (no global bias anywhere, unlike upstream FuxiCTR FwFM), so that bias is not allocated.
 // Linear part: FiLV = vec(E)·w (raw E, no bias); FeLV = Σ_f ⟨e_f, v_f⟩ with v from a second embedding table;
-// LR = FuxiCTR LogisticRegression without bias.
+// LW = a 1-dim FeatureEmbedding summed over fields, i.e. FuxiCTR's LogisticRegression without bias.
+// The unused nn.Linear(D, D) that GE4Rec builds when concat_emb is false is not allocated.
 import type { Tensor } from '../engine/graph.js';
 import type { ModelContext } from '../engine/api.js';
 import type { ModelConfig } from './config.js';
@@ -28,7 +29,7 @@ export function build(ctx: ModelContextWithExtraEmbedding, cfg: ModelConfig): Te
   let lin: Tensor;
   if (cfg.linearType === 'FiLV') lin = linear(ctx, 'linear', e, n, 1, false).squeeze([1]);
   else if (cfg.linearType === 'FeLV') {
-    if (!ctx.extraFeatureEmbedding) throw new UserError('FwFM linear_type FeLV needs a second embedding table, which this engine context does not provide; use FiLV or LR');
+    if (!ctx.extraFeatureEmbedding) throw new UserError('FwFM linear_type FeLV needs a second embedding table, which this engine context does not provide; use FiLV or LW');
     lin = E.mul(ctx.extraFeatureEmbedding('linear_embedding')).sum([1, 2]);
   } else lin = ctx.logisticRegression(false).squeeze([1]);
   return pair.add(lin);

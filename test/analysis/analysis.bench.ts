@@ -6,7 +6,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { correlationChart, spectrumChart } from '../../src/analysis/charts.js';
 import { interactionCorrelation } from '../../src/analysis/correlation.js';
-import { mat } from '../../src/analysis/matrix.js';
+import { centeredCrossProductOrt } from '../../src/analysis/gram-ort.js';
+import { centeredCrossProduct, mat } from '../../src/analysis/matrix.js';
 import { writeChart } from '../../src/analysis/render.js';
 import { covarianceSpectrum } from '../../src/analysis/spectrum.js';
 import { Rng } from '../../src/util/rng.js';
@@ -19,16 +20,20 @@ const left = new Float32Array(rows * cols);
 const right = new Float32Array(rows * cols);
 rng.fillNormal(left, 1);
 rng.fillNormal(right, 1);
-const time = <T>(label: string, f: () => T): T => {
+const time = async <T>(label: string, f: () => Promise<T>): Promise<T> => {
   const t = performance.now();
-  const r = f();
+  const r = await f();
   console.log(`${label}: ${((performance.now() - t) / 1000).toFixed(2)} s`);
   return r;
 };
 console.log(`analysis at ${rows} × ${cols} (load average ${loadavg().map((v) => v.toFixed(2)).join(' ')})`);
-const s = time('covariance + eigen spectrum', () => covarianceSpectrum(mat(left, rows, cols)));
-const c = time('left × right Pearson correlation', () => interactionCorrelation(mat(left, rows, cols), mat(right, rows, cols), fields));
-time('DIS correlation (left = right, symmetric)', () => interactionCorrelation(mat(left, rows, cols), mat(left, rows, cols), fields));
+for (const [name, cross] of [['js', centeredCrossProduct], ['onnxruntime', centeredCrossProductOrt]] as const) {
+  await time(`${name}: covariance + eigen spectrum`, () => covarianceSpectrum(mat(left, rows, cols), cross));
+  await time(`${name}: left × right Pearson correlation`, () => interactionCorrelation(mat(left, rows, cols), mat(right, rows, cols), fields, cross));
+  await time(`${name}: DIS correlation (left = right, symmetric)`, () => interactionCorrelation(mat(left, rows, cols), mat(left, rows, cols), fields, cross));
+}
+const s = await covarianceSpectrum(mat(left, rows, cols), centeredCrossProductOrt);
+const c = await interactionCorrelation(mat(left, rows, cols), mat(right, rows, cols), fields, centeredCrossProductOrt);
 const dir = mkdtempSync(join(tmpdir(), 'ge4rec-bench-'));
 const t = performance.now();
 const h = await writeChart(join(dir, 'corr'), correlationChart([{ label: 'DIS', matrix: c.matrix, n: cols }, { label: 'GEN', matrix: c.matrix, n: cols }], 'bench', cols / fields));

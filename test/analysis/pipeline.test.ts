@@ -126,6 +126,12 @@ test('the analyze command (oclif) on fake runs: --dataset/--model form and --jso
     const printed = JSON.parse(logs.join('\n'));
     assert.equal(printed.outDir, out);
     await assert.rejects(Analyze.run(['--batch', '10'], PACKAGE_ROOT), /--run|--dataset/);
+    // One run alone, JS backend: a single GEN panel, numbers but no DIS/GEN comparison.
+    const genDir = join(root, 'synthetic-criteo', 'FM', 'gen', 'seed-4');
+    const single = await Analyze.run(['--run', genDir, '--batch', '800', '--backend', 'js', '--no-tables', '--json'], PACKAGE_ROOT);
+    assert.deepEqual(single.runs.map((r) => r.label), ['GEN']);
+    assert.equal(single.outDir, join(root, 'synthetic-criteo', 'FM', 'analysis'));
+    assert.ok(!single.findings.some((f) => f.startsWith('Dimensional collapse')));
   } finally {
     console.log = origLog;
     Analyze.opener = saved;

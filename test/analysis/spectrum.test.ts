@@ -44,14 +44,14 @@ test('ml-matrix: SVD of U Σ Vᵀ returns Σ', () => {
   svd.diagonal.forEach((v, i) => assert.ok(Math.abs(v - sigma[i]) < 1e-10, `σ${i}: ${v}`));
 });
 
-test('rank-k data gives exactly k non-negligible normalised singular values', () => {
+test('rank-k data gives exactly k non-negligible normalised singular values', async () => {
   const rng = new Rng(5);
   const rows = 600;
   const cols = 40;
   for (const k of [1, 7, 25]) {
     const x = matmul(gaussian(rng, rows, k), gaussian(rng, k, cols), rows, k, cols);
     for (let i = 0; i < x.length; i++) x[i] += 3; // an offset is removed by centering, adds no rank
-    const s = covarianceSpectrum(mat(x, rows, cols));
+    const s = await covarianceSpectrum(mat(x, rows, cols));
     assert.equal(s.summary.above1e6, k, `rank ${k}: ${s.summary.above1e6} values above 1e-6`);
     assert.ok(s.normalized[k - 1] > 1e-4, `σ_k ${s.normalized[k - 1]}`);
     if (k < cols) {
@@ -63,14 +63,14 @@ test('rank-k data gives exactly k non-negligible normalised singular values', ()
   }
 });
 
-test('data with prescribed singular values: covariance spectrum is σ² normalised', () => {
+test('data with prescribed singular values: covariance spectrum is σ² normalised', async () => {
   const rng = new Rng(6);
   const rows = 400;
   const cols = 10;
   const sigma = [50, 20, 10, 5, 2, 1, 0.5, 0.2, 0.05, 0.01];
   // Zero-mean orthonormal U: centering changes nothing, so cov = V diag(σ²) Vᵀ / (rows − 1).
   const x = withSingularValues(orthonormalColumns(rng, rows, cols, true), sigma, orthonormalColumns(rng, cols, cols, false), rows, cols);
-  const s = covarianceSpectrum(mat(x, rows, cols));
+  const s = await covarianceSpectrum(mat(x, rows, cols));
   sigma.forEach((v, i) => {
     const want = (v * v) / (sigma[0] * sigma[0]);
     assert.ok(Math.abs(s.normalized[i] - want) / want < 1e-8, `${i}: ${s.normalized[i]} vs ${want}`);

@@ -80,6 +80,8 @@ interface ModeResult {
   gatherShare: number;
   updateShare: number;
   compileMs: number;
+  /** CPU time of all threads per step: under a loaded machine, samples/s ≈ batch / (cpu / cores) on a quiet one. */
+  cpuMsPerStep: number;
 }
 
 async function runMode(mode: 'dense' | 'lazy', fields: FieldInfo[], batches: Batch[]): Promise<ModeResult> {
@@ -90,9 +92,11 @@ async function runMode(mode: 'dense' | 'lazy', fields: FieldInfo[], batches: Bat
   try {
     for (let i = 0; i < WARMUP; i++) await e.trainStep(batches[i % batches.length]);
     const s0 = e.stats();
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     for (let i = 0; i < STEPS; i++) await e.trainStep(batches[(WARMUP + i) % batches.length]);
     const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(c0);
     const s1 = e.stats();
     const g = s1.graphMs - s0.graphMs;
     const ga = s1.gatherMs - s0.gatherMs;
@@ -101,6 +105,7 @@ async function runMode(mode: 'dense' | 'lazy', fields: FieldInfo[], batches: Bat
     return {
       samplesPerSec: (STEPS * BATCH) / (ms / 1000), msPerStep: ms / STEPS,
       graphShare: g / tot, gatherShare: ga / tot, updateShare: u / tot, compileMs: e.compileMs,
+      cpuMsPerStep: (cpu.user + cpu.system) / 1000 / STEPS,
     };
   } finally {
     await e.dispose();
@@ -120,6 +125,8 @@ async function main(): Promise<void> {
     lazy_samples_per_sec: results.lazy ? Math.round(results.lazy.samplesPerSec) : null,
     dense_ms_per_step: results.dense?.msPerStep ?? null,
     lazy_ms_per_step: results.lazy?.msPerStep ?? null,
+    dense_cpu_ms_per_step: results.dense?.cpuMsPerStep ?? null,
+    lazy_cpu_ms_per_step: results.lazy?.cpuMsPerStep ?? null,
     dense_share: results.dense ? { graph: results.dense.graphShare, gather: results.dense.gatherShare, update: results.dense.updateShare } : null,
     lazy_share: results.lazy ? { graph: results.lazy.graphShare, gather: results.lazy.gatherShare, update: results.lazy.updateShare } : null,
     peak_rss_mb: Math.round(peakRssMb),
@@ -133,7 +140,7 @@ async function main(): Promise<void> {
   console.log(`engine benchmark: DCNv2-shaped, batch ${BATCH}, 39 fields, D=${D}, ${STEPS} steps/mode, ${out.cores} cores, load ${out.load1.toFixed(2)}`);
   for (const m of MODES) {
     const r = results[m]!;
-    console.log(`  ${m.padEnd(5)} ${Math.round(r.samplesPerSec).toString().padStart(7)} samples/s  ${r.msPerStep.toFixed(0)} ms/step  graph ${pct(r.graphShare)} gather ${pct(r.gatherShare)} update ${pct(r.updateShare)}`);
+    console.log(`  ${m.padEnd(5)} ${Math.round(r.samplesPerSec).toString().padStart(7)} samples/s  ${r.msPerStep.toFixed(0)} ms/step (cpu ${r.cpuMsPerStep.toFixed(0)} ms)  graph ${pct(r.graphShare)} gather ${pct(r.gatherShare)} update ${pct(r.updateShare)}`);
   }
   console.log(`  compile + sessions ${out.compile_ms} ms, peak RSS ${out.peak_rss_mb} MB`);
 }

@@ -113,6 +113,16 @@ test('float32 Softplus node: gradient within float32 finite-difference accuracy'
   assert.ok(r.maxErr < 2e-3, `max error ${r.maxErr} at ${r.worst}`);
 });
 
+test('Cast: the gradient is cast back to the source float type (float32 finite differences)', async () => {
+  const G = new Graph();
+  const a = G.input('a', [5]);
+  const out = a.cast('float64').square().mul(1.5).cast('float32');
+  const r = await gradCheck(out, [a], { a: { data: [-1.5, -0.2, 0.3, 0.8, 2], shape: [5] } }, { eps: 1e-2 });
+  assert.ok(r.maxErr < 1e-3, `max error ${r.maxErr} at ${r.worst}`);
+  const [ga] = grad(out.sum(), [a]);
+  assert.equal(ga.dtype, 'float32');
+});
+
 function opsOf(ts: Tensor[]): string[] {
   return reachable(ts).nodes.map((n) => n.op);
 }

@@ -154,3 +154,28 @@ test('light simplifications: x*1, x+0, double transpose, fold tiny constants', (
   const one = G.constant(1, [4, 1, 1]);
   assert.deepEqual(x.mul(one).shape, [4, 2, 3]);
 });
+
+test('symbolic dim arithmetic is canonical', async () => {
+  const { dimMul, dimDiv, dimEq, canonDim } = await import('../../src/engine/shape.js');
+  assert.equal(dimMul('B', 4), '4*B');
+  assert.equal(dimMul(4, 'B'), '4*B');
+  assert.equal(dimMul('U', 'B'), 'B*U');
+  assert.equal(dimMul(3, 5), 15);
+  assert.equal(dimDiv('4*B', 2), '2*B');
+  assert.equal(dimDiv('4*B', '2*B'), 2);
+  assert.equal(dimDiv('4*B', 3), null);
+  assert.equal(dimDiv('B', 'U'), null);
+  assert.ok(dimEq('B*2', '2*B'));
+  assert.equal(canonDim('1*B'), 'B');
+});
+
+test('gemm, clip, maximum/minimum shapes', () => {
+  const G = g();
+  const a = G.input('a', [4, 'B']);
+  const b = G.input('b', [3, 4]);
+  assert.deepEqual(ops.gemm(a, b, true, true).shape, ['B', 3]);
+  assert.throws(() => ops.gemm(a, b), /inner dims/);
+  assert.deepEqual(a.clip(0, 1).shape, [4, 'B']);
+  assert.deepEqual(a.maximum(G.input('m', ['B'])).shape, [4, 'B']);
+  assert.deepEqual(b.minimum(0).shape, [3, 4]);
+});

@@ -108,7 +108,8 @@ test('toOnnx: dead code is dropped, symbolic dims are dim_param, inputs become i
   const b2 = build();
   assert.deepEqual(bytes, toOnnx(b2.G, { outputs: { y: b2.y } }));
   const m = onnx.ModelProto.decode(bytes);
-  assert.deepEqual(m.graph!.node!.map((n) => n.opType), ['MatMul', 'Relu', 'Identity']);
+  assert.deepEqual(m.graph!.node!.map((n) => n.opType), ['MatMul', 'Relu']);
+  assert.deepEqual(m.graph!.node![1].output, ['y']);
   assert.deepEqual(m.graph!.input!.map((i) => i.name), ['x', 'w']);
   assert.equal(m.graph!.input![0].type!.tensorType!.shape!.dim![0].dimParam, 'B');
 
@@ -117,4 +118,47 @@ test('toOnnx: dead code is dropped, symbolic dims are dim_param, inputs become i
   assert.deepEqual(sess.inputNames, ['x']);
   const r = await sess.run({ x: new ort.Tensor('float32', new Float32Array([1, 1, 2, 0]), [2, 2]) });
   close(r.y.data as Float32Array, [0, 6, 2, 4]);
+});
+
+test('outputs: renamed in place, shared by two keys, an input or a constant, and consumed downstream', async () => {
+  const G = new Graph();
+  const x = G.input('x', [3]);
+  const h = x.mul(2);
+  const z = h.add(1);
+  const c = G.constant([5, 6], [2]);
+  const bytes = toOnnx(G, { outputs: { h, h2: h, z, xo: x, c } });
+  const m = onnx.ModelProto.decode(bytes);
+  assert.equal(m.graph!.node!.filter((n) => n.opType === 'Identity').length, 3);
+  const sess = await ort.InferenceSession.create(bytes);
+  const r = await sess.run({ x: new ort.Tensor('float32', new Float32Array([1, 2, 3]), [3]) });
+  close(r.h.data as Float32Array, [2, 4, 6]);
+  close(r.h2.data as Float32Array, [2, 4, 6]);
+  close(r.z.data as Float32Array, [3, 5, 7]);
+  close(r.xo.data as Float32Array, [1, 2, 3]);
+  close(r.c.data as Float32Array, [5, 6]);
+  assert.throws(() => toOnnx(G, { outputs: { [h.producer!.inputs[1].name]: z } }), /clashes/);
+});
+
+test('an input exported under its own name needs no node', async () => {
+  const G = new Graph();
+  const x = G.input('x', [2]);
+  const y = x.add(1);
+  const m = onnx.ModelProto.decode(toOnnx(G, { outputs: { x, y } }));
+  assert.deepEqual(m.graph!.node!.map((n) => n.opType), ['Add']);
+  const r = await evaluate({ x, y, [y.name]: y }, { x: { data: [1, 2], shape: [2] } });
+  close(r[y.name].data as Float32Array, [2, 3]);
+  close(r.x.data as Float32Array, [1, 2]);
+  close(r.y.data as Float32Array, [2, 3]);
+});
+
+test('reshape needing run-time dims read from the inputs that define them', async () => {
+  const G = new Graph();
+  const x = G.input('x', ['B', 'U']);
+  const flat = x.reshape([-1]);
+  assert.deepEqual(flat.shape, ['B*U']);
+  const back = flat.reshape(['U', 'B']); // two symbolic dims, neither in place: Shape nodes feed the target
+  assert.deepEqual(back.shape, ['U', 'B']);
+  const r = await evaluate({ back }, { x: { data: [1, 2, 3, 4, 5, 6], shape: [2, 3] } });
+  assert.deepEqual(r.back.shape, [3, 2]);
+  close(r.back.data as Float32Array, [1, 2, 3, 4, 5, 6]);
 });

@@ -36,6 +36,11 @@ async function compare(c: Case): Promise<void> {
     const batches = makeBatches(20, 12, 99, 5);
     let clipped = 0;
     for (const [i, b] of batches.entries()) {
+      if (i === 10) {
+        // Learning-rate decay between steps (FuxiCTR's plateau ×0.1): a fed scalar, same session.
+        hyper.lr *= 0.1;
+        engine.learningRate = hyper.lr;
+      }
       const refLoss = ref.trainStep(b.cat, b.num, b.label, b.size);
       if (ref.lastCoef < 1) clipped++;
       const { loss } = await engine.trainStep(b);

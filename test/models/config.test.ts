@@ -75,7 +75,7 @@ test('bad values name the file, the experiment and the key', () => {
 });
 
 const FACTS = {
-  // [criteo dis/gen gamma, avazu gen gamma, criteo emb_reg, avazu emb_reg, criteo D, avazu D] from facts §1
+  // GEN gamma and embedding_regularizer as [criteo_x1, avazu_x4], from facts §1 (DIS gamma is always 1)
   FM: { gamma: [0.1, 6], embReg: [5e-6, 1e-6] },
   FmFM: { gamma: [6, 36], embReg: [1e-6, 1e-6] },
   DeepFM: { gamma: [0.1, 6], embReg: [1e-5, 0] },

@@ -44,6 +44,7 @@ async function gradCheck(model: string, cfg: ModelConfig, bnTraining = false): P
 const cases: [string, string, ModelConfig][] = [];
 for (const m of ['FM', 'FmFM', 'FwFM', 'DeepFM', 'IPNN', 'xDeepFM', 'DCNv2', 'CrossNetV2'])
   for (const par of ['dis', 'gen'] as const) cases.push([`${m} ${par}`, m, tinyConfig(m, par, { hiddenUnits: [3], dnnHiddenUnits: [3], parallelDnnHiddenUnits: [3] })]);
+cases.push(['xDeepFM gen, CIN layers wider than F (unfactored path)', 'xDeepFM', tinyConfig('xDeepFM', 'gen', { cinHiddenUnits: [5, 6], dnnHiddenUnits: [] })]);
 cases.push(['FM gen elu', 'FM', tinyConfig('FM', 'gen', { embActivation: 'elu' })]);
 cases.push(['FM gen silu', 'FM', tinyConfig('FM', 'gen', { embActivation: 'silu' })]);
 

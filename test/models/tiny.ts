@@ -25,6 +25,7 @@ export function variants(): [string, string, ModelConfig][] {
       out.push([`${m} ${par}`, m, tinyConfig(m, par)]);
     out.push([`FwFM ${par} FeLV`, 'FwFM', tinyConfig('FwFM', par)]);
     out.push([`FwFM ${par} FiLV`, 'FwFM', tinyConfig('FwFM', par, { linearType: 'FiLV' })]);
+    out.push([`FwFM ${par} LW`, 'FwFM', tinyConfig('FwFM', par, { linearType: 'LW' })]);
   }
   out.push(['FmFM gen vectorized', 'FmFM', tinyConfig('FmFM', 'gen', { fieldInteractionType: 'vectorized' })]);
   out.push(['FM gen symmetric', 'FM', tinyConfig('FM', 'gen', { symmetric: true })]);

@@ -4,7 +4,7 @@
 import type { Tensor } from '../../engine/graph.js';
 import type { ModelContext } from '../../engine/api.js';
 import { concat } from '../../engine/ops.js';
-import { linear } from './linear.js';
+import { linear, linearParams } from './linear.js';
 
 /**
  * E: [B, F, D]; units: H_1..H_K; gen(k): G^k as [B, F, D]. Returns the CIN logit [B, 1]
@@ -17,10 +17,18 @@ export function cinLogit(ctx: ModelContext, E: Tensor, F: number, D: number, uni
   const pooled: Tensor[] = [];
   units.forEach((hk, k) => {
     const G = gen(k).transpose([0, 2, 1]); // [B, D, F]
-    // Z[b, d, h·H_{k-1} + m] = G[b, d, h] · X[b, d, m]  (torch: einsum "bhd,bmd->bhmd", view(B, F·H, D))
-    const Z = G.unsqueeze(3).mul(X.unsqueeze(2)).reshape([B, D, F * hPrev]);
-    // Conv1d weight [H_k, F·H_{k-1}, 1] has fan_in F·H_{k-1} and fan_out H_k, like this Linear.
-    X = linear(ctx, `cin.${k}`, Z, F * hPrev, hk); // [B, D, H_k]
+    // Conv1d(kernel 1) over channels c = h·H_{k-1} + m of Z[b, d, c] = G[b, d, h] · X[b, d, m] (torch: einsum
+    // "bhd,bmd->bhmd", view(B, F·H, D)); its weight [H_k, F·H_{k-1}, 1] has the fans of this [F·H_{k-1}, H_k] Linear.
+    const { w, b } = linearParams(ctx, `cin.${k}`, F * hPrev, hk);
+    if (hk < hPrev) {
+      // Same sum without materialising Z ([B, D, F·H_{k-1}]): T[b, d, h, o] = Σ_m X[b, d, m]·W[h, m, o] is smaller.
+      const Wm = w.reshape([F, hPrev, hk]).transpose([1, 0, 2]).reshape([hPrev, F * hk]);
+      const T = X.matmul(Wm).reshape([B, D, F, hk]);
+      X = G.unsqueeze(3).mul(T).sum([2]).add(b!);
+    } else {
+      const Z = G.unsqueeze(3).mul(X.unsqueeze(2)).reshape([B, D, F * hPrev]);
+      X = Z.matmul(w).add(b!); // [B, D, H_k]
+    }
     pooled.push(X.sum([1]));
     hPrev = hk;
   });
