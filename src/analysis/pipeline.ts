@@ -34,13 +34,11 @@ export interface AnalyzePlan {
 
 export async function runAnalysis(plan: AnalyzePlan, open: RunOpener): Promise<ReportResult> {
   if (plan.runs.length === 0) throw new UserError('nothing to analyse: no runs given');
-  const labels = plan.runs.map((r) => paradigmLabel(r.paradigm));
-  // Two runs of the same paradigm (e.g. --run and --compare on two seeds) get their seed in the label.
-  const unique = new Set(labels).size === labels.length;
+  const labels = runLabels(plan.runs);
   const analyzed: AnalyzedRun[] = [];
   for (let i = 0; i < plan.runs.length; i++) {
     const ref = plan.runs[i];
-    const label = unique ? labels[i] : `${labels[i]} ${ref.seed === null ? i + 1 : `seed ${ref.seed}`}`;
+    const label = labels[i];
     plan.options.log?.(`${label}: ${ref.runDir}`);
     const run = await open(ref.runDir);
     try {
@@ -58,4 +56,20 @@ export async function runAnalysis(plan: AnalyzePlan, open: RunOpener): Promise<R
     { dataset: first.dataset, model: first.model, seed: sameSeed ? first.seed : null, options: plan.options },
     analyzed,
   );
+}
+
+function distinctLabel(runs: RunRef[], i: number): string {
+  const r = runs[i];
+  const parts = [paradigmLabel(r.paradigm)];
+  if (new Set(runs.map((x) => x.model)).size > 1) parts.unshift(r.model);
+  if (new Set(runs.map((x) => x.dataset)).size > 1) parts.unshift(r.dataset);
+  if (new Set(runs.map((x) => x.seed)).size > 1) parts.push(r.seed === null ? `#${i + 1}` : `seed ${r.seed}`);
+  return parts.join(' ');
+}
+
+/** Display labels: "DIS" / "GEN", or longer ones where two runs share a paradigm; "#k" breaks any remaining tie. */
+export function runLabels(runs: RunRef[]): string[] {
+  const plain = runs.map((r) => paradigmLabel(r.paradigm));
+  const labels = new Set(plain).size === plain.length ? plain : runs.map((_, i) => distinctLabel(runs, i));
+  return labels.map((l, i) => (labels.indexOf(l) !== labels.lastIndexOf(l) ? `${l} #${i + 1}` : l));
 }

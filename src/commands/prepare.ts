@@ -25,6 +25,7 @@ export default class Prepare extends Command {
     rows: Flags.integer({ description: 'rows to generate (synthetic datasets)', default: 200_000, min: 10 }),
     seed: Flags.integer({ description: 'seed of the generator (synthetic datasets)', default: 0 }),
     'on-bad-row': Flags.string({ description: 'what to do with malformed CSV rows', options: ['fail', 'skip'], default: 'fail' }),
+    'parquet-compression': Flags.string({ description: 'codec of the parquet files', options: ['gzip', 'snappy', 'none'], default: 'gzip' }),
     force: Flags.boolean({ description: 'redo every step, even those marked done', default: false }),
   };
 
@@ -43,6 +44,7 @@ export default class Prepare extends Command {
         seed: flags.seed,
         force: flags.force,
         onBadRow: flags['on-bad-row'] as 'fail' | 'skip',
+        parquetCodec: flags['parquet-compression'] as 'gzip' | 'snappy' | 'none',
         log: json ? undefined : (m) => this.logToStderr(m),
         onProgress: (p, done, total) => {
           if (p !== phase) {

@@ -39,7 +39,7 @@ export default class Reproduce extends Command {
 
   static override flags = {
     model: Flags.string({ description: "model, or 'all' for Table 1's seven", options: [...ALL_MODELS, 'all'] }),
-    paradigm: Flags.string({ description: 'DIS (original), GEN (generative encoder) or both', options: ['dis', 'gen', 'both'], default: 'both' }),
+    paradigm: Flags.string({ description: 'DIS (original), GEN (generative encoder) or both (ignored with --config: the config decides)', options: ['dis', 'gen', 'both'], default: 'both' }),
     dataset: Flags.string({ description: 'dataset to train on', options: [...DATASETS] }),
     seeds: Flags.integer({ description: 'number of seeds (config seed, seed+1, …)', default: 1, min: 1 }),
     device: Flags.string({ description: 'onnxruntime execution provider', options: ['cpu', 'cuda'], default: 'cpu' }),

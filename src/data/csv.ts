@@ -61,7 +61,7 @@ export function scanCsv(
         fields.line++;
         if (!headerDone) {
           headerDone = true;
-          onHeader(buf.toString('utf8', pos, lineEnd).split(',').map((s) => s.trim()));
+          onHeader(buf.toString('utf8', pos, lineEnd).replace(/^\uFEFF/, '').split(',').map((s) => s.trim()));
         } else if (lineEnd > pos) {
           splitLine(buf, pos, lineEnd, fields);
           onLine(fields);

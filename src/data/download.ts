@@ -3,11 +3,9 @@
 // `Range: bytes=<have>-` (and If-Range with the ETag) and appends only if the server answers 206 with a
 // Content-Range starting exactly at <have>; any other answer restarts from zero. Network errors, premature ends and
 // 5xx answers are retried with exponential back-off, resuming each time.
-import { createWriteStream, existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import { pipeline } from 'node:stream/promises';
-import { Transform } from 'node:stream';
 import { writeJsonAtomic } from '../util/fs.js';
 import { UserError } from '../util/errors.js';
 
@@ -149,17 +147,31 @@ async function attemptOnce(url: string, part: string, side: string, sc: Sidecar,
   sc.etag = etag ?? sc.etag;
   writeJsonAtomic(side, sc);
   let got = have;
-  const counter = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      got += chunk.length;
-      opts.onProgress?.(got, sc.total ?? 0);
-      cb(null, chunk);
-    },
-  });
+  // synchronous writes: every byte counted is on disk when this returns, even if the connection dies
+  const fd = openSync(part, append ? 'a' : 'w');
   try {
-    await pipeline(res, counter, createWriteStream(part, { flags: append ? 'a' : 'w' }));
-  } catch (e) {
-    throw new RetryableError(`connection lost after ${got} bytes (${(e as Error).message})`);
+    await new Promise<void>((resolveP, rejectP) => {
+      res.on('data', (chunk: Buffer) => {
+        try {
+          let off = 0;
+          while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
+        } catch (e) {
+          res.destroy();
+          rejectP(new UserError(`Cannot write ${part}: ${(e as Error).message}`));
+          return;
+        }
+        got += chunk.length;
+        opts.onProgress?.(got, sc.total ?? 0);
+      });
+      res.on('end', () => resolveP());
+      res.on('aborted', () => rejectP(new RetryableError(`connection lost after ${got} bytes`)));
+      res.on('error', (e) => rejectP(new RetryableError(`connection lost after ${got} bytes (${e.message})`)));
+      res.on('close', () => {
+        if (!res.complete) rejectP(new RetryableError(`connection closed after ${got} bytes`));
+      });
+    });
+  } finally {
+    closeSync(fd);
   }
   if (!res.complete) throw new RetryableError(`connection closed after ${got} bytes`);
 }

@@ -70,6 +70,8 @@ function makePlan(spec: DatasetSpec, header: string[], file: string): Plan {
   };
 }
 
+const SMALL_INT_STR = Array.from({ length: 24 }, (_, i) => String(i));
+
 /** Hour of day, weekday (%w: 0 = Sunday) and weekend flag from a YYMMDDHH field, or null if malformed. */
 export function avazuTime(buf: Buffer, s: number, e: number): { hour: number; weekday: number; weekend: number } | null {
   if (e - s !== 8) return null;
@@ -193,19 +195,23 @@ export class DatasetEncoder {
         let token: number | string;
         switch (p.catKinds[j]) {
           case 'float':
+            if (fitting) {
+              w.cat[j][k] = counters[j].observeNumber(rowCatNum[j]);
+              continue;
+            }
             token = rowCatNum[j];
             break;
           case 'str':
             token = buf.toString('latin1', f.start[c], f.end[c]);
             break;
           case 'hour':
-            token = String(hourInfo[c]!.hour);
+            token = SMALL_INT_STR[hourInfo[c]!.hour];
             break;
           case 'weekday':
-            token = String(hourInfo[c]!.weekday);
+            token = SMALL_INT_STR[hourInfo[c]!.weekday];
             break;
           case 'weekend':
-            token = String(hourInfo[c]!.weekend);
+            token = SMALL_INT_STR[hourInfo[c]!.weekend];
             break;
         }
         if (fitting) {
@@ -221,7 +227,7 @@ export class DatasetEncoder {
     try {
       scanCsv(
         csvPath,
-        Math.max(this.spec.csvColumns.length, 64),
+        Math.max(this.spec.csvColumns.length, 256),
         (header) => {
           plan = makePlan(this.spec, header, file);
           writer = new CacheWriter(this.datasetDir, split, this.fields(), this.spec.label);

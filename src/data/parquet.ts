@@ -1,14 +1,19 @@
 // <split>.parquet from the encoded cache, in the layout FuxiCTR v2.3.1's build_dataset writes (pandas
 // to_parquet of the preprocessed frame): columns are the label then the feature columns in REVERSE config order
-// (FuxiCTR's preprocess selects label_cols + feature_cols[::-1]); categorical indices are INT64 as pandas writes
-// them. Differences, on purpose: numeric features are FLOAT (float32, the values the trainer sees) where FuxiCTR
-// keeps float64, and the label is DOUBLE as in FuxiCTR. FuxiCTR's loader selects columns by name, so it reads
-// either. Row groups of ROW_GROUP rows, PLAIN encoding, snappy-compressed (hyparquet-writer's dictionary
-// detection costs more than the rest of prepare together, so it is skipped).
+// (FuxiCTR's preprocess selects label_cols + feature_cols[::-1]). Differences, on purpose, for speed (parquet
+// writing is the slowest part of prepare): categorical indices are INT32 (pandas writes int64; FuxiCTR's
+// ParquetDataLoader casts to long anyway), numeric features are FLOAT (float32, the values our trainer sees;
+// FuxiCTR keeps float64), the label is DOUBLE as in FuxiCTR. FuxiCTR's loader selects columns by name, so the
+// order does not matter to it. Row groups of ROW_GROUP rows, PLAIN encoding (hyparquet-writer's dictionary
+// detection costs more than the rest of prepare together), gzip level 1 by default.
 import { closeSync, openSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { ParquetWriter, fileWriter } from 'hyparquet-writer';
+import { Worker } from 'node:worker_threads';
 import { tmpNameFor } from '../util/fs.js';
+import { UserError } from '../util/errors.js';
+import { siblingModuleUrl } from '../util/paths.js';
 import { cacheDir, readCacheMeta, readFull } from './cache.js';
 import type { Split } from './types.js';
 
@@ -16,11 +21,15 @@ const ROW_GROUP = 1 << 19;
 
 type SchemaElement = ConstructorParameters<typeof ParquetWriter>[0]['schema'][number];
 
+export type ParquetCodec = 'gzip' | 'snappy' | 'none';
+const CODECS = { gzip: 'GZIP', snappy: 'SNAPPY', none: 'UNCOMPRESSED' } as const;
+
 export function writeSplitParquet(
   datasetDir: string,
   split: Split,
   outPath: string,
   onProgress?: (rows: number, total: number) => void,
+  codec: ParquetCodec = 'gzip',
 ): { rows: number; path: string } {
   const meta = readCacheMeta(datasetDir, split);
   const dir = cacheDir(datasetDir, split);
@@ -31,14 +40,22 @@ export function writeSplitParquet(
     ...order.map(
       (f): SchemaElement =>
         f.type === 'categorical'
-          ? { name: f.name, type: 'INT64', repetition_type: 'REQUIRED' }
+          ? { name: f.name, type: 'INT32', repetition_type: 'REQUIRED' }
           : { name: f.name, type: 'FLOAT', repetition_type: 'REQUIRED' },
     ),
   ];
   const tmp = tmpNameFor(outPath);
   const fds = new Map<string, number>();
   try {
-    const writer = new ParquetWriter({ writer: fileWriter(tmp), schema, statistics: false, createdBy: 'ge4rec' });
+    const writer = new ParquetWriter({
+      writer: fileWriter(tmp),
+      schema,
+      statistics: false,
+      createdBy: 'ge4rec',
+      codec: CODECS[codec],
+      // zlib's native deflate at level 1 is faster than the JS snappy and gives smaller files
+      compressors: { GZIP: (b: Uint8Array) => new Uint8Array(gzipSync(b, { level: 1 })) },
+    });
     for (const key of ['label', ...order.map((f) => f.name)]) fds.set(key, openSync(join(dir, meta.files[key]), 'r'));
     for (let start = 0; start < meta.rows || (start === 0 && meta.rows === 0); start += ROW_GROUP) {
       const n = Math.min(ROW_GROUP, meta.rows - start);
@@ -48,7 +65,7 @@ export function writeSplitParquet(
         { name: meta.label, data: Float64Array.from(label32), encoding: 'PLAIN' as const },
         ...order.map((f) =>
           f.type === 'categorical'
-            ? { name: f.name, data: toInt64(readI32(fds.get(f.name)!, start, n)), encoding: 'PLAIN' as const }
+            ? { name: f.name, data: readI32(fds.get(f.name)!, start, n), encoding: 'PLAIN' as const }
             : { name: f.name, data: readF32(fds.get(f.name)!, start, n), encoding: 'PLAIN' as const },
         ),
       ];
@@ -81,13 +98,61 @@ function readF32(fd: number, start: number, n: number): Float32Array {
   return a;
 }
 
-/** Widens int32 to int64 by writing the words directly (little-endian), avoiding a BigInt per value. */
-function toInt64(a: Int32Array): BigInt64Array {
-  const out = new BigInt64Array(a.length);
-  const words = new Int32Array(out.buffer);
-  for (let i = 0; i < a.length; i++) {
-    words[2 * i] = a[i];
-    words[2 * i + 1] = a[i] >> 31;
+/**
+ * writeSplitParquet on a worker thread (so it can overlap with encoding); runs inline when workers are disabled
+ * (GE4REC_NO_WORKERS=1) or cannot start.
+ */
+export function writeSplitParquetAsync(
+  datasetDir: string,
+  split: Split,
+  outPath: string,
+  onProgress?: (rows: number, total: number) => void,
+  codec: ParquetCodec = 'gzip',
+): Promise<void> {
+  const inline = (): Promise<void> => {
+    writeSplitParquet(datasetDir, split, outPath, onProgress, codec);
+    return Promise.resolve();
+  };
+  // small splits: a worker's start-up costs more than it saves
+  if (process.env.GE4REC_NO_WORKERS || readCacheMeta(datasetDir, split).rows < 100_000) return inline();
+  let worker: Worker;
+  try {
+    const url = siblingModuleUrl(import.meta.url, 'parquet-worker');
+    const workerData = { dir: datasetDir, split, out: outPath, codec };
+    if (url.pathname.endsWith('.ts')) {
+      // running from TypeScript sources: register tsx's loader inside the worker before importing the entry
+      const tsxApi = import.meta.resolve('tsx/esm/api');
+      const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
+      worker = new Worker(boot, { eval: true, workerData });
+    } else {
+      worker = new Worker(url, { workerData });
+    }
+  } catch {
+    return inline();
   }
-  return out;
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    worker.on('message', (m: { type: string; done?: number; total?: number; message?: string; name?: string }) => {
+      if (m.type === 'progress') onProgress?.(m.done!, m.total!);
+      else if (m.type === 'done') {
+        settled = true;
+        resolve();
+      } else if (m.type === 'error') {
+        settled = true;
+        reject(m.name === 'UserError' ? new UserError(m.message!) : new Error(`parquet ${split}: ${m.message}`));
+      }
+    });
+    worker.on('error', (e) => {
+      if (!settled) {
+        settled = true;
+        reject(e);
+      }
+    });
+    worker.on('exit', (code) => {
+      if (!settled) {
+        settled = true;
+        reject(new Error(`parquet worker for ${split} exited with code ${code}`));
+      }
+    });
+  });
 }

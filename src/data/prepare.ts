@@ -2,7 +2,7 @@
 // into the training cache, and write feature_map.json, feature_vocab.json and <split>.parquet.
 // Each step writes a marker <dataset>/.done/<step>.json LAST, so a re-run skips finished steps and an interrupted
 // step is redone; --force clears the markers.
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeJsonAtomic } from '../util/fs.js';
 import { UserError } from '../util/errors.js';
@@ -11,7 +11,7 @@ import { datasetSpec, isSynthetic, SPLITS, type DatasetName, type DatasetSpec } 
 import { downloadFile } from './download.js';
 import { DatasetEncoder, type BadRowPolicy, type BadRowReport } from './encode.js';
 import { writeFeatureMap, writeFeatureVocab } from './feature-map.js';
-import { writeSplitParquet } from './parquet.js';
+import { writeSplitParquetAsync, type ParquetCodec } from './parquet.js';
 import { openSplit, type OpenSplitOptions } from './split-source.js';
 import { generateSynthetic } from './synthetic.js';
 import type { FieldInfo, Split, SplitSource } from './types.js';
@@ -29,6 +29,8 @@ export interface PrepareOptions {
   seed?: number;
   force?: boolean;
   onBadRow?: BadRowPolicy;
+  /** Compression of the parquet files (default gzip). */
+  parquetCodec?: ParquetCodec;
   onProgress?: ProgressFn;
   log?: (msg: string) => void;
   /** Overrides for tests: expected digests (null = do not check) and download retry timing. */
@@ -76,6 +78,27 @@ function readMarker<T>(dir: string, step: string): T | null {
   }
 }
 
+/** Deletes `.tmp-<pid>-…` files and folders left by a prepare process that no longer runs (killed mid-step). */
+function removeStaleTemps(dir: string): void {
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir)) {
+    const m = /^\.tmp-(\d+)-/.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || isAlive(pid)) continue;
+    rmSync(join(dir, name), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export function datasetDirFor(dataset: DatasetName, dataDir: string, rows?: number, seed?: number): string {
   return join(resolve(dataDir), datasetSpec(dataset, rows, seed).folder);
 }
@@ -85,6 +108,8 @@ export async function prepareDataset(opts: PrepareOptions): Promise<PrepareSumma
   const spec = datasetSpec(opts.dataset, opts.rows, opts.seed);
   const dir = join(resolve(opts.dataDir), spec.folder);
   mkdirSync(dir, { recursive: true });
+  removeStaleTemps(dir);
+  removeStaleTemps(join(dir, 'cache'));
   if (opts.force) rmSync(join(dir, '.done'), { recursive: true, force: true });
   const steps: StepRecord[] = [];
   const progress = opts.onProgress ?? (() => {});
@@ -110,6 +135,7 @@ export async function prepareDataset(opts: PrepareOptions): Promise<PrepareSumma
     const kind = opts.dataset === 'synthetic-criteo' ? 'criteo' : 'avazu';
     csv = await step('generate', () => {
       const r = generateSynthetic(kind, opts.rows ?? 200_000, opts.seed ?? 0, dir, (d, t) => progress('generate', d, t));
+      log(`${spec.name}: click rate ${r.clickRate.toFixed(3)}, hidden-model AUC on valid ${r.oracleValidAuc.toFixed(4)}`);
       return r.files;
     });
   } else {
@@ -117,8 +143,37 @@ export async function prepareDataset(opts: PrepareOptions): Promise<PrepareSumma
   }
   for (const s of SPLITS) if (!existsSync(csv[s])) throw new UserError(`${csv[s]} is missing; re-run prepare with --force.`);
 
-  // 2. encode all splits (the vocabulary fitted on train is needed by valid/test, so this is one step)
+  // 2. encode all splits (the vocabulary fitted on train is needed by valid/test, so this is one step), and
+  // 3. parquet per split, each on a worker thread started as soon as its split is encoded (overlapping the rest)
+  const parquet = {} as Record<Split, string>;
+  for (const s of SPLITS) parquet[s] = join(dir, `${s}.parquet`);
+  const pqDone = {} as Record<Split, number>;
+  const pqTotal = {} as Record<Split, number>;
+  const pending: Promise<void>[] = [];
+  const startParquet = (s: Split): void => {
+    const name = `parquet-${s}`;
+    if (readMarker(dir, name) !== null) {
+      steps.push({ step: name, status: 'skipped', seconds: 0 });
+      return;
+    }
+    const t = Date.now();
+    const p = writeSplitParquetAsync(dir, s, parquet[s], (d, tot) => {
+      pqDone[s] = d;
+      pqTotal[s] = tot;
+      const sum = (r: Record<Split, number>) => SPLITS.reduce((a, k) => a + (r[k] ?? 0), 0);
+      progress('parquet', sum(pqDone), sum(pqTotal));
+    }, opts.parquetCodec).then(() => {
+      writeJsonAtomic(markerPath(dir, name), { path: parquet[s] });
+      steps.push({ step: name, status: 'done', seconds: (Date.now() - t) / 1000 });
+    });
+    p.catch(() => undefined); // awaited below; avoid an unhandled rejection while encoding continues
+    pending.push(p);
+  };
+  let started = false;
   const enc = await step<EncodeMarker>('encode', () => {
+    // a re-encode invalidates parquet files written from an older cache
+    for (const s of SPLITS) rmSync(markerPath(dir, `parquet-${s}`), { force: true });
+    started = true;
     const encoder = new DatasetEncoder(spec, dir, opts.onBadRow ?? 'fail');
     const rows = {} as Record<Split, number>;
     const badRows = {} as Record<Split, BadRowReport>;
@@ -127,22 +182,16 @@ export async function prepareDataset(opts: PrepareOptions): Promise<PrepareSumma
       rows[s] = r.rows;
       badRows[s] = r.bad;
       if (r.bad.count) log(`${spec.name}: ${r.bad.count} malformed row(s) skipped in ${csv[s]}, e.g. ${r.bad.examples[0]}`);
+      startParquet(s);
     }
     const fields = encoder.fields();
     writeFeatureVocab(dir, spec, encoder.vocabs!);
     writeFeatureMap(dir, spec, fields);
     return { rows, badRows, fields };
   });
+  if (!started) for (const s of SPLITS) startParquet(s);
+  await Promise.all(pending);
 
-  // 3. parquet per split
-  const parquet = {} as Record<Split, string>;
-  for (const s of SPLITS) {
-    parquet[s] = join(dir, `${s}.parquet`);
-    await step(`parquet-${s}`, () => {
-      writeSplitParquet(dir, s, parquet[s], (d, t) => progress(`parquet ${s}`, d, t));
-      return { path: parquet[s] };
-    });
-  }
   return {
     dataset: opts.dataset,
     dir,

@@ -1,7 +1,7 @@
 // Synthetic CSVs in exactly the layout of the Criteo x1 / Avazu x4 releases, for tests, benchmarks and quick
 // runs. Categorical values follow Zipf-like laws over cardinalities from 3 to 2·10^5; clicks come from a hidden
-// logistic model: bias + first-order effects per categorical value + low-rank pairwise interactions over a fixed
-// set of field pairs + numeric effects + Gaussian noise. The component scales are fixed relative to each other
+// logistic model: bias + first-order effects per categorical value + low-rank (rank 4) pairwise interactions over
+// a fixed random set of field pairs (fields of ≤ 2·10^4 values) + numeric effects + Gaussian noise. The component scales are fixed relative to each other
 // (measured on a calibration sample), so interaction models can beat LR; the bias is solved so that the click
 // rate matches the real data (Criteo ≈ 0.26, Avazu ≈ 0.17).
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
@@ -29,10 +29,11 @@ interface Layout {
 }
 
 const RANK = 4;
-const SCALE_FIRST = 0.7;
-const SCALE_PAIRS = 1.0;
+const SCALE_FIRST = 0.8;
+const SCALE_PAIRS = 1.2;
 const SCALE_NUM = 0.35;
 const NOISE = 0.3;
+const PAIR_MAX_CARD = 20_000;
 
 function logSpaced(n: number, lo: number, hi: number): number[] {
   return Array.from({ length: n }, (_, i) => Math.round(lo * (hi / lo) ** (i / (n - 1))));
@@ -168,12 +169,14 @@ function hiddenModel(layout: Layout, rng: Rng): HiddenModel {
     rng.fillNormal(a, 1 / Math.sqrt(RANK));
     return a;
   });
+  // interactions among fields of up to PAIR_MAX_CARD values, so that 10^5-row data sets can learn them
+  const pool = layout.cats.map((c, i) => (c.card <= PAIR_MAX_CARD ? i : -1)).filter((i) => i >= 0);
   const pairs: [number, number][] = [];
   const seen = new Set<string>();
-  const nPairs = Math.round(m * 0.9);
+  const nPairs = Math.min(Math.round(m * 0.9), (pool.length * (pool.length - 1)) / 2);
   while (pairs.length < nPairs) {
-    const a = rng.int(m);
-    const b = rng.int(m);
+    const a = pool[rng.int(pool.length)];
+    const b = pool[rng.int(pool.length)];
     if (a === b || seen.has(`${Math.min(a, b)}:${Math.max(a, b)}`)) continue;
     seen.add(`${Math.min(a, b)}:${Math.max(a, b)}`);
     pairs.push([a, b]);
@@ -225,6 +228,28 @@ export interface SyntheticResult {
   files: { train: string; valid: string; test: string };
   rows: { train: number; valid: number; test: number };
   clickRate: number;
+  /** AUC on valid of the hidden model's own logits: the ceiling any model can reach. */
+  oracleValidAuc: number;
+}
+
+/** ROC AUC with ties counted half (rank-sum formula). */
+export function rocAuc(scores: Float64Array, labels: Uint8Array): number {
+  const n = scores.length;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
+  let pos = 0;
+  let rankSum = 0;
+  for (let i = 0; i < n; ) {
+    let j = i;
+    while (j + 1 < n && scores[order[j + 1]] === scores[order[i]]) j++;
+    const avg = (i + j) / 2 + 1;
+    for (let k = i; k <= j; k++) if (labels[order[k]]) {
+      pos++;
+      rankSum += avg;
+    }
+    i = j + 1;
+  }
+  const neg = n - pos;
+  return pos && neg ? (rankSum - (pos * (pos + 1)) / 2) / (pos * neg) : 0.5;
 }
 
 /** Writes train.csv / valid.csv / test.csv into `dir` (each to a temp name, then renamed). */
@@ -281,7 +306,10 @@ export function generateSynthetic(kind: SyntheticKind, rows: number, seed: numbe
     files: { train: join(dir, 'train.csv'), valid: join(dir, 'valid.csv'), test: join(dir, 'test.csv') },
     rows: { train: counts[0], valid: counts[1], test: counts[2] },
     clickRate: 0,
+    oracleValidAuc: 0,
   };
+  const validZ = new Float64Array(counts[1]);
+  const validY = new Uint8Array(counts[1]);
   for (let s = 0; s < 3; s++) {
     const path = result.files[names[s]];
     const tmp = tmpNameFor(path);
@@ -294,6 +322,10 @@ export function generateSynthetic(kind: SyntheticKind, rows: number, seed: numbe
         const z = bias + scale[0] * (comp[0] - mean[0]) + scale[1] * (comp[1] - mean[1]) + scale[2] * (comp[2] - mean[2]) + NOISE * rng.normal();
         const label = rng.uniform() < sigmoid(z) ? 1 : 0;
         clicks += label;
+        if (s === 1) {
+          validZ[i] = z;
+          validY[i] = label;
+        }
         lines.push(layout.format(ranks, nums, label, rng));
         if (lines.length >= 8192) {
           writeSync(fd, lines.join('\n') + '\n');
@@ -317,5 +349,6 @@ export function generateSynthetic(kind: SyntheticKind, rows: number, seed: numbe
   }
   onProgress?.(rows, rows);
   result.clickRate = clicks / rows;
+  result.oracleValidAuc = rocAuc(validZ, validY);
   return result;
 }

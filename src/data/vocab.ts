@@ -102,6 +102,25 @@ export class TokenCounter {
     return id;
   }
 
+  /** observe() for number tokens (the hot path for Criteo's float-typed categoricals). */
+  observeNumber(v: number): number {
+    if ((v | 0) !== v || v < 0 || Object.is(v, -0)) return this.observe(v);
+    let i = this.intSlot(v);
+    let id: number;
+    if (this.slotKey[i] === -1) {
+      if ((this.intCount + 1) * 2 > this.slotKey.length) {
+        this.growInts();
+        i = this.intSlot(v);
+      }
+      id = this.newId(v);
+      this.slotKey[i] = v;
+      this.slotId[i] = id;
+      this.intCount++;
+    } else id = this.slotId[i];
+    this.counts[id]++;
+    return id;
+  }
+
   /** Provisional id of a token seen in train, or -1. */
   lookup(token: Token): number {
     if (TokenCounter.isSmallInt(token)) {

@@ -129,3 +129,70 @@ function loop() {
 }
 loop();
 `;
+
+/**
+ * touchedAside(W, M, V, G, uniq, s0, s1, width, lambda, coef, b1, b2, stepSize, sqrtBc2, eps, oW, oM, oV) -> Σ w_new²
+ * The dense update of the batch's rows (slots [s0, s1)), written to side buffers laid out by slot, tables untouched:
+ * the SIMD pass then updates every row as if untouched, and these values replace the touched rows afterwards.
+ */
+export const TOUCHED_KERNEL_SRC = `
+function touchedAside(W, M, V, G, uniq, s0, s1, width, lambda, coef, b1, b2, stepSize, sqrtBc2, eps, oW, oM, oV) {
+  const c1 = 1 - b1, c2 = 1 - b2, cl = coef * lambda, ib = 1 / sqrtBc2;
+  let sum = 0;
+  for (let s = s0; s < s1; s++) {
+    let i = uniq[s] * width;
+    let j = s * width;
+    const end = i + width;
+    for (; i < end; i++, j++) {
+      const w = W[i];
+      const g = cl * w + coef * G[j];
+      const m = b1 * M[i] + c1 * g;
+      const v = b2 * V[i] + c2 * g * g;
+      oM[j] = m; oV[j] = v;
+      const nw = Math.fround(w - (stepSize * m) / (Math.sqrt(v) * ib + eps));
+      oW[j] = nw;
+      sum += nw * nw;
+    }
+  }
+  return sum;
+}
+`;
+
+export type TouchedKernel = (
+  W: Float32Array, M: Float32Array, V: Float32Array, G: Float32Array, uniq: Int32Array, s0: number, s1: number,
+  width: number, lambda: number, coef: number, b1: number, b2: number, stepSize: number, sqrtBc2: number, eps: number,
+  oW: Float32Array, oM: Float32Array, oV: Float32Array,
+) => number;
+
+export function makeTouchedKernel(): TouchedKernel {
+  return new Function(`${TOUCHED_KERNEL_SRC}\nreturn touchedAside;`)() as TouchedKernel;
+}
+
+/** SIMD worker: same control protocol as WORKER_SRC; runs the wasm kernel over its element range. */
+export const SIMD_WORKER_SRC = `
+const { parentPort, workerData } = require('node:worker_threads');
+const k = workerData.index;
+const ctrl = new Int32Array(workerData.ctrl);
+const par = new Float64Array(workerData.params);
+const res = new Float64Array(workerData.results);
+const dense = new WebAssembly.Instance(workerData.module, { env: { mem: workerData.memory } }).exports.dense;
+let gen = 0;
+function loop() {
+  for (;;) {
+    const r = Atomics.wait(ctrl, 2 * k, gen, 50);
+    const now = Atomics.load(ctrl, 2 * k);
+    if (now === -1) { parentPort.close(); return; }
+    if (now === gen) {
+      if (r === 'timed-out') { setImmediate(loop); return; }
+      continue;
+    }
+    gen = now;
+    const b = 16 * k;
+    res[k] = dense(par[b], par[b + 1], par[b + 2], par[b + 3], par[b + 4], par[b + 5], par[b + 6], par[b + 7],
+      par[b + 8], par[b + 9], par[b + 10], par[b + 11], par[b + 12]);
+    Atomics.store(ctrl, 2 * k + 1, gen);
+    Atomics.notify(ctrl, 2 * k + 1);
+  }
+}
+loop();
+`;

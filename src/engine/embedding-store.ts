@@ -13,7 +13,11 @@ import { availableParallelism } from 'node:os';
 import type { FieldInfo } from '../data/types.js';
 import { Rng } from '../util/rng.js';
 import { UserError } from '../util/errors.js';
-import { makeDenseKernel, makeLazyKernel, WORKER_SRC, type DenseKernel, type LazyKernel } from './embedding-kernel.js';
+import {
+  makeDenseKernel, makeLazyKernel, makeTouchedKernel, WORKER_SRC, SIMD_WORKER_SRC,
+  type DenseKernel, type LazyKernel, type TouchedKernel,
+} from './embedding-kernel.js';
+import { instantiateSimd, sharedMemory, simdModule, type SimdDense } from './embedding-simd.js';
 
 export interface AdamHyper {
   beta1: number;
@@ -40,6 +44,8 @@ export interface StoreOptions {
   seed: number;
   threads?: number;
   adam?: AdamHyper;
+  /** Dense mode: use the WebAssembly SIMD kernel when available (default true). */
+  simd?: boolean;
 }
 
 const PARAMS_PER_WORKER = 16;
@@ -86,6 +92,11 @@ export class EmbeddingStore {
   private readonly results: Float64Array;
   private gen = 0;
   private readonly ranges: Array<[number, number]>;
+  /** SIMD dense path: kernel on the shared wasm memory holding W, M, V; element ranges per thread (multiples of 4). */
+  private readonly simd: SimdDense | null = null;
+  private readonly simdRanges: Array<[number, number]> = [];
+  private readonly touched: TouchedKernel = makeTouchedKernel();
+  private side = { W: new Float32Array(0), M: new Float32Array(0), V: new Float32Array(0) };
 
   constructor(opts: StoreOptions) {
     this.fields = opts.fields.filter((f) => f.type === 'categorical');
@@ -108,9 +119,19 @@ export class EmbeddingStore {
     this.vocabI32 = Int32Array.from(this.vocab);
     this.offsetsI32 = Int32Array.from(this.offsets);
     const n = rows * this.width;
-    this.W = sharedF32(n);
-    this.M = sharedF32(n);
-    this.V = sharedF32(n);
+    const nPad = Math.ceil(n / 4) * 4;
+    const mod = opts.mode === 'dense' && opts.simd !== false && n > 0 ? simdModule() : null;
+    const mem = mod ? sharedMemory(3 * nPad * 4) : null;
+    if (mod && mem) {
+      this.W = new Float32Array(mem.buffer, 0, n);
+      this.M = new Float32Array(mem.buffer, nPad * 4, n);
+      this.V = new Float32Array(mem.buffer, 2 * nPad * 4, n);
+      this.simd = instantiateSimd(mod, mem);
+    } else {
+      this.W = sharedF32(n);
+      this.M = sharedF32(n);
+      this.V = sharedF32(n);
+    }
     this.stamp = sharedI32(rows);
     this.slot = sharedI32(rows);
     this.uniq = new Int32Array(1024);
@@ -122,13 +143,21 @@ export class EmbeddingStore {
     this.ranges = [];
     for (let k = 0; k < threads; k++) {
       this.ranges.push([Math.floor((rows * k) / threads), Math.floor((rows * (k + 1)) / threads)]);
+      const quads = nPad / 4;
+      this.simdRanges.push([4 * Math.floor((quads * k) / threads), 4 * Math.floor((quads * (k + 1)) / threads)]);
     }
     this.ctrl = sharedI32(2 * threads);
     this.params = new Float64Array(new SharedArrayBuffer(PARAMS_PER_WORKER * threads * 8));
     this.results = new Float64Array(new SharedArrayBuffer(threads * 8));
     if (this.mode === 'dense' && threads > 1 && rows > 0) {
       for (let k = 1; k < threads; k++) {
-        const w = new Worker(WORKER_SRC, {
+        const w = this.simd ? new Worker(SIMD_WORKER_SRC, {
+          eval: true,
+          workerData: {
+            index: k, ctrl: this.ctrl.buffer, params: this.params.buffer, results: this.results.buffer,
+            module: mod, memory: mem,
+          },
+        }) : new Worker(WORKER_SRC, {
           eval: true,
           workerData: {
             index: k, ctrl: this.ctrl.buffer, params: this.params.buffer, results: this.results.buffer,
@@ -247,6 +276,10 @@ export class EmbeddingStore {
       this.w2 += this.lazy(this.W, this.M, this.V, Gs, this.uniq, 1, U, width, this.lambda, coef, beta1, beta2, stepSize, sqrtBc2, eps);
       return;
     }
+    if (this.simd) {
+      this.w2 = this.denseSimd(Gs, U, coef, stepSize, sqrtBc2);
+      return;
+    }
     const threads = this.ranges.length;
     const useWorkers = this.workers.length === threads - 1 && threads > 1;
     if (useWorkers) {
@@ -276,6 +309,64 @@ export class EmbeddingStore {
       }
     }
     this.w2 = sum;
+  }
+
+  /**
+   * SIMD dense step: touched rows are updated exactly into side buffers first (reading the old values), then every
+   * row gets the no-batch-gradient update in f32x4 across the threads, then the touched rows are overwritten with
+   * their side values and Σw² corrected. Returns Σw² of the new tables.
+   */
+  private denseSimd(Gs: Float32Array, U: number, coef: number, stepSize: number, sqrtBc2: number): number {
+    const { beta1, beta2, eps } = this.adam;
+    const width = this.width;
+    const need = U * width;
+    if (this.side.W.length < need) {
+      const m = Math.ceil(need * 1.25);
+      this.side = { W: new Float32Array(m), M: new Float32Array(m), V: new Float32Array(m) };
+    }
+    const side = this.side;
+    const right = this.touched(this.W, this.M, this.V, Gs, this.uniq, 1, U, width, this.lambda, coef, beta1, beta2,
+      stepSize, sqrtBc2, eps, side.W, side.M, side.V);
+    const cl = coef * this.lambda;
+    const wOff = this.W.byteOffset, mOff = this.M.byteOffset, vOff = this.V.byteOffset;
+    const threads = this.simdRanges.length;
+    const useWorkers = this.workers.length === threads - 1 && threads > 1;
+    const args = (e0: number, e1: number) =>
+      [e0, e1, wOff, mOff, vOff, cl, beta1, 1 - beta1, beta2, 1 - beta2, stepSize, 1 / sqrtBc2, eps] as const;
+    if (useWorkers) {
+      this.gen = (this.gen + 1) & 0x3fffffff;
+      for (let k = 1; k < threads; k++) {
+        const a = args(this.simdRanges[k][0], this.simdRanges[k][1]);
+        this.params.set(a, PARAMS_PER_WORKER * k);
+        Atomics.store(this.ctrl, 2 * k, this.gen);
+        Atomics.notify(this.ctrl, 2 * k);
+      }
+    }
+    const [e0, e1] = useWorkers ? this.simdRanges[0] : [0, this.simdRanges[threads - 1][1]];
+    let sum = this.simd!(...args(e0, e1));
+    if (useWorkers) {
+      const t0 = Date.now();
+      for (let k = 1; k < threads; k++) {
+        while (Atomics.load(this.ctrl, 2 * k + 1) !== this.gen) {
+          Atomics.wait(this.ctrl, 2 * k + 1, Atomics.load(this.ctrl, 2 * k + 1), 100);
+          if (Date.now() - t0 > 120_000) throw new Error(`embedding update: worker ${k} did not finish within 120 s`);
+        }
+        sum += this.results[k];
+      }
+    }
+    let wrong = 0;
+    const W = this.W, M = this.M, V = this.V, uniq = this.uniq;
+    for (let s = 1, j = width; s < U; s++) {
+      const base = uniq[s] * width;
+      for (let c = 0; c < width; c++, j++) {
+        const i = base + c;
+        wrong += W[i] * W[i];
+        W[i] = side.W[j];
+        M[i] = side.M[j];
+        V[i] = side.V[j];
+      }
+    }
+    return sum - wrong + right;
   }
 
   /** Grows the shared gradient buffer (and hands it to the workers) when a batch has more unique rows. */

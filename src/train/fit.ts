@@ -217,8 +217,9 @@ export async function fit(
       await hooks.onEpochEnd?.(rec);
     }
 
-    if (bestSnapshot === undefined) throw new Error('training finished without a single validated epoch (epochs = 0?)');
-    engine.restore(bestSnapshot);
+    // No epoch ever improved (every validation score NaN, e.g. a single-class split): keep the last weights.
+    if (bestSnapshot !== undefined) engine.restore(bestSnapshot);
+    else log('no epoch improved the monitor (NaN scores?); evaluating the last weights');
     const valid = await evaluateSplit(engine, splits.valid, cfg.batchSize, allMetrics);
     const test = splits.test ? await evaluateSplit(engine, splits.test, cfg.batchSize, allMetrics) : {};
     if (ckpt) {

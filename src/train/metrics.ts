@@ -1,4 +1,5 @@
 // Evaluation metrics with sklearn's semantics, as FuxiCTR v2.3.1 calls them (facts §4.5), in float64.
+import { sortFloat64 } from './radix.js';
 
 /** Neumaier-compensated running sum: numpy sums pairwise, so a naive loop would drift on 8 M rows. */
 class Sum {
@@ -17,8 +18,8 @@ class Sum {
 
 /**
  * sklearn `roc_auc_score(y, p)`: trapezoid over distinct thresholds, which equals the Mann–Whitney statistic with
- * tied (positive, negative) pairs counted ½. Positives' and negatives' scores are sorted separately with the native
- * typed-array sort, then merged group by group. Returns NaN when only one class is present (sklearn raises).
+ * tied (positive, negative) pairs counted ½. Positives' and negatives' scores are sorted separately (radix sort),
+ * then merged group by group. Returns NaN when only one class is present (sklearn raises).
  */
 export function auc(labels: ArrayLike<number>, scores: ArrayLike<number>): number {
   const n = labels.length;
@@ -37,8 +38,8 @@ export function auc(labels: ArrayLike<number>, scores: ArrayLike<number>): numbe
     if (labels[i] > 0.5) pos[ip++] = s;
     else neg[ineg++] = s;
   }
-  pos.sort();
-  neg.sort();
+  const ps = sortFloat64(pos);
+  const ns = sortFloat64(neg);
   // Walk distinct score values upwards; for each group: pairs (pos in group, neg strictly below) + ½ ties.
   // All counts are integers below 2^53 (8 M × 8 M ≈ 6.4e13), so the sum is exact.
   let area = 0;
@@ -46,14 +47,14 @@ export function auc(labels: ArrayLike<number>, scores: ArrayLike<number>): numbe
   let a = 0;
   let b = 0;
   while (a < nPos) {
-    const v = b < nNeg && neg[b] < pos[a] ? neg[b] : pos[a];
+    const v = b < nNeg && ns[b] < ps[a] ? ns[b] : ps[a];
     let pg = 0;
     let ng = 0;
-    while (a < nPos && pos[a] === v) {
+    while (a < nPos && ps[a] === v) {
       pg++;
       a++;
     }
-    while (b < nNeg && neg[b] === v) {
+    while (b < nNeg && ns[b] === v) {
       ng++;
       b++;
     }

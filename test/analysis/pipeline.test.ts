@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeRun, DEFAULT_ANALYZE_OPTIONS } from '../../src/analysis/analyze-run.js';
 import { defaultOutDir, describeRunDir, findModelRuns } from '../../src/analysis/locate.js';
-import { runAnalysis } from '../../src/analysis/pipeline.js';
+import { runAnalysis, runLabels } from '../../src/analysis/pipeline.js';
 import Analyze from '../../src/commands/analyze.js';
 import { PACKAGE_ROOT } from '../../src/util/paths.js';
 import { FAKE_FIELDS, fakeEngine, fakeOpener, fakeSplit } from './fake-run.js';
@@ -137,4 +137,13 @@ test('the analyze command (oclif) on fake runs: --dataset/--model form and --jso
     Analyze.opener = saved;
     rmSync(root, { recursive: true, force: true });
   }
+});
+
+test('run labels: DIS/GEN, else what tells two runs apart, else a number', () => {
+  const r = (paradigm: string, seed: number, model = 'FM', runDir = `/r/${model}/${paradigm}/seed-${seed}`) =>
+    ({ runDir, dataset: 'd', model, paradigm, seed });
+  assert.deepEqual(runLabels([r('dis', 1), r('gen', 1)]), ['DIS', 'GEN']);
+  assert.deepEqual(runLabels([r('gen', 1), r('gen', 2)]), ['GEN seed 1', 'GEN seed 2']);
+  assert.deepEqual(runLabels([r('dis', 1, 'FM'), r('dis', 1, 'DeepFM')]), ['FM DIS', 'DeepFM DIS']);
+  assert.deepEqual(runLabels([r('gen', 1), r('gen', 1)]), ['GEN #1', 'GEN #2']);
 });

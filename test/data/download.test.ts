@@ -34,7 +34,7 @@ function makeZip(entries: Record<string, Buffer>, zip64: boolean): Promise<Buffe
   return new Promise((resolve, reject) => {
     const z = new yazl.ZipFile();
     for (const [name, data] of Object.entries(entries)) z.addBuffer(data, name, { forceZip64Format: zip64, compress: true });
-    z.end({ forceZip64Format: zip64 });
+    z.end({ forceZip64Format: zip64, comment: '' });
     const parts: Buffer[] = [];
     z.outputStream.on('data', (d: Buffer) => parts.push(d));
     z.outputStream.on('end', () => resolve(Buffer.concat(parts)));
@@ -138,7 +138,7 @@ test('GE4REC_MIRROR env, download killed midway, then resumed with Range fetchin
   const path = '/avazu-1/Avazu_x4.zip';
   const zip = files.get('/avazu/Avazu_x4.zip')!;
   const sha = createHash('sha256').update(zip).digest('hex');
-  const cut = Math.floor(zip.length / 3);
+  const cut = Math.floor(zip.length / 2);
   behaviour.set(path, { kind: 'cut', after: cut });
   process.env.GE4REC_MIRROR = `${base}/avazu-1`;
   try {
@@ -146,15 +146,17 @@ test('GE4REC_MIRROR env, download killed midway, then resumed with Range fetchin
     await assert.rejects(prepareDataset(opts), /failed after 1 attempt/);
     const ds = join(dir, 'avazu_x4_3bbbc4c9');
     assert.ok(!existsSync(join(ds, 'Avazu_x4.zip')), 'a partial download must not look whole');
-    assert.equal(statSync(join(ds, 'Avazu_x4.zip.part')).size, cut);
+    // bytes in flight when the server reset the connection may be lost: the part holds at most `cut`
+    const have = statSync(join(ds, 'Avazu_x4.zip.part')).size;
+    assert.ok(have > 0 && have <= cut, `part holds ${have} bytes`);
     const s = await prepareDataset(opts);
     assert.equal(s.rows.train, 300);
     const reqs = entriesFor(path);
     assert.equal(reqs.length, 2);
     assert.equal(reqs[0].range, undefined);
-    assert.equal(reqs[1].range, `bytes=${cut}-`);
+    assert.equal(reqs[1].range, `bytes=${have}-`);
     assert.equal(reqs[1].status, 206);
-    assert.equal(reqs[1].bytes, zip.length - cut);
+    assert.equal(reqs[1].bytes, zip.length - have);
     assert.ok(!existsSync(join(ds, 'Avazu_x4.zip.part')));
   } finally {
     delete process.env.GE4REC_MIRROR;
@@ -223,6 +225,21 @@ test('a truncated archive is a clear error and leaves no CSV behind', async () =
     });
     const ds = join(dir, 'criteo_x1_7b681156');
     assert.deepEqual(readdirSync(ds).filter((f) => f.endsWith('.csv') || f.includes('.tmp')), []);
+  } finally {
+    cleanup();
+  }
+});
+
+test('--source DIR with the release zip: no network, same result', async () => {
+  const { dir, cleanup } = tempDir('src-zip');
+  try {
+    const { writeFileSync, mkdirSync } = await import('node:fs');
+    mkdirSync(join(dir, 'dl'));
+    writeFileSync(join(dir, 'dl', 'Criteo_x1.zip'), files.get('/criteo64/Criteo_x1.zip')!);
+    const before = log.length;
+    const s = await prepareDataset({ dataset: 'criteo_x1', dataDir: join(dir, 'data'), source: join(dir, 'dl'), checksums: { csvMd5: criteoMd5 } });
+    assert.equal(s.rows.train, 400);
+    assert.equal(log.length, before);
   } finally {
     cleanup();
   }

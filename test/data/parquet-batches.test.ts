@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readParquet } from 'parquet-wasm/node';
 import { tableFromIPC } from 'apache-arrow';
 import { prepareDataset } from '../../src/data/prepare.js';
 import { openSplit } from '../../src/data/split-source.js';
+import { writeSplitParquet } from '../../src/data/parquet.js';
 import type { Batch } from '../../src/data/types.js';
 import { criteoRow, CRITEO_HEADER, tempDir, writeCsvs } from './helpers.js';
 
@@ -21,14 +22,14 @@ test('synthetic prepare → parquet read back by parquet-wasm + apache-arrow equ
       const names = table.schema.fields.map((f) => f.name);
       assert.deepEqual(names.slice(0, 3), ['label', 'C26', 'C25']);
       assert.equal(names.at(-1), 'I1');
-      assert.equal(String(table.schema.fields[1].type), 'Int64');
+      assert.equal(String(table.schema.fields[1].type), 'Int32');
       const src = openSplit(s.dir, split);
       const batches: Batch[] = [];
       for await (const b of src.batches({ batchSize: 1 << 20, shuffle: false, seed: 0, epoch: 0 })) batches.push(b);
       const b = batches[0];
       const label = table.getChild('label')!.toArray() as Float64Array;
-      const c26 = table.getChild('C26')!.toArray() as BigInt64Array;
-      const c1 = table.getChild('C1')!.toArray() as BigInt64Array;
+      const c26 = table.getChild('C26')!.toArray() as Int32Array;
+      const c1 = table.getChild('C1')!.toArray() as Int32Array;
       const i13 = table.getChild('I13')!.toArray() as Float32Array;
       for (let r = 0; r < b.size; r++) {
         assert.equal(label[r], b.label[r]);
@@ -36,6 +37,15 @@ test('synthetic prepare → parquet read back by parquet-wasm + apache-arrow equ
         assert.equal(Number(c26[r]), b.cat[r * 26 + 25]);
         assert.equal(i13[r], b.num[r * 13 + 12]);
       }
+    }
+    // the other codecs read back too
+    for (const codec of ['snappy', 'none'] as const) {
+      const out = join(dir, `train-${codec}.parquet`);
+      writeSplitParquet(s.dir, 'train', out, undefined, codec);
+      const t = tableFromIPC(readParquet(readFileSync(out)).intoIPCStream());
+      const ref = tableFromIPC(readParquet(readFileSync(s.parquet.train)).intoIPCStream());
+      assert.deepEqual(Array.from(t.getChild('C7')!.toArray() as Int32Array), Array.from(ref.getChild('C7')!.toArray() as Int32Array));
+      assert.deepEqual(Array.from(t.getChild('I2')!.toArray() as Float32Array), Array.from(ref.getChild('I2')!.toArray() as Float32Array));
     }
     // the labels follow the target click rate and the columns carry real variety
     const train = openSplit(s.dir, 'train');
@@ -54,8 +64,13 @@ test('re-running prepare skips finished steps; --force redoes them', async () =>
   try {
     const a = await prepareDataset({ dataset: 'synthetic-avazu', dataDir: dir, rows: 500, seed: 1 });
     assert.ok(a.steps.every((s) => s.status === 'done'));
+    // leftovers of a killed run (a dead pid) are cleaned up
+    const stale = [join(a.dir, '.tmp-999999-abc-train.parquet'), join(a.dir, 'cache', '.tmp-999999-train')];
+    writeFileSync(stale[0], 'x');
+    mkdirSync(stale[1]);
     const b = await prepareDataset({ dataset: 'synthetic-avazu', dataDir: dir, rows: 500, seed: 1 });
     assert.ok(b.steps.every((s) => s.status === 'skipped'));
+    assert.ok(stale.every((p) => !existsSync(p)));
     assert.deepEqual(b.rows, a.rows);
     const c = await prepareDataset({ dataset: 'synthetic-avazu', dataDir: dir, rows: 500, seed: 1, force: true });
     assert.ok(c.steps.every((s) => s.status === 'done'));
@@ -80,6 +95,9 @@ test('bad rows: fail mode names file and line, skip mode counts them', async () 
       assert.match(e.message, /train\.csv:3: I3 "abc" is not a number/);
       return true;
     });
+    const ds = join(dir, 'data', 'criteo_x1_7b681156');
+    assert.ok(!existsSync(join(ds, 'cache', 'train')) && !existsSync(join(ds, '.done', 'encode.json')));
+    assert.deepEqual(readdirSync(join(ds, 'cache')), []);
     const s = await prepareDataset({ ...base, onBadRow: 'skip' });
     assert.equal(s.rows.train, 3);
     assert.equal(s.badRows.train.count, 3);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { auc, logloss } from '../../src/train/metrics.js';
+import { sortFloat64 } from '../../src/train/radix.js';
 import { Rng } from '../../src/util/rng.js';
 
 const close = (a: number, b: number, tol = 1e-12) => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
@@ -51,4 +52,16 @@ test('AUC on 2 M rows is fast enough (rough guard, not a timing test)', () => {
   }
   const a = auc(y, p);
   assert.ok(a > 0.6 && a < 0.9, String(a));
+});
+
+test('radix sort of float64 orders like a comparison sort (signs, zeros, infinities, ties, subnormals)', () => {
+  const r = new Rng(9);
+  const special = [0, -0, Infinity, -Infinity, 5e-324, -5e-324, Number.MAX_VALUE, -Number.MAX_VALUE, 1, 1, -1];
+  const xs = [...special, ...Array.from({ length: 5000 }, () => (r.uniform() < 0.5 ? Math.fround(r.normal()) : r.normal() * 10 ** r.int(20)))];
+  const sorted = sortFloat64(xs);
+  const expected = Float64Array.from(xs).sort();
+  assert.equal(sorted.length, expected.length);
+  for (let i = 0; i < xs.length; i++) assert.ok(sorted[i] === expected[i] || (sorted[i] === 0 && expected[i] === 0), `at ${i}: ${sorted[i]} vs ${expected[i]}`);
+  assert.deepEqual([...sortFloat64([3, 1, 2])], [1, 2, 3]);
+  assert.equal(sortFloat64([]).length, 0);
 });

@@ -7,6 +7,10 @@ import { join } from 'node:path';
 import Reproduce from '../../src/commands/reproduce.js';
 import { PACKAGE_ROOT } from '../../src/util/paths.js';
 import { openRun } from '../../src/train/run-loader.js';
+import { runOne } from '../../src/train/run.js';
+import { createEngine, engineOptions, openData } from '../../src/train/wiring.js';
+import { defaultExperiment, type ExperimentConfig } from '../../src/models/config.js';
+import type { FieldInfo } from '../../src/data/types.js';
 
 test('reproduce --dataset synthetic-criteo --rows 20000 --model FM --paradigm both --max-epochs 2 writes runs and tables', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ge4rec-repro-'));
@@ -39,6 +43,37 @@ test('reproduce --dataset synthetic-criteo --rows 20000 --model FM --paradigm bo
     } finally {
       await run.engine.dispose();
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('real engine: a run killed mid-epoch and resumed ends bit-for-bit like an uninterrupted one (threads 1)', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ge4rec-resume-'));
+  try {
+    const data = await openData('synthetic-criteo', { dataDir: join(dir, 'data'), rows: 20000, progress: false });
+    const choice = { device: 'cpu' as const, embeddingOptimizer: 'dense' as const, threads: 1 };
+    // DeepFM on Criteo settings has dropout and batch norm: both must survive the checkpoint.
+    const exp = { ...defaultExperiment('DeepFM', 'criteo_x1', 'gen'), batchSize: 2048 };
+    const base = { dataset: 'synthetic-criteo', exp, seed: 5, engine: choice, data: { dataDir: join(dir, 'data'), ...data }, maxEpochs: 2, progress: false };
+    const make = (killAtStep?: number) => async (e: ExperimentConfig, f: FieldInfo[], s: number) => {
+      const eng = await createEngine(engineOptions(e, f, s, choice));
+      if (killAtStep !== undefined) {
+        let n = 0;
+        const step = eng.trainStep.bind(eng);
+        eng.trainStep = async (b) => {
+          if (++n === killAtStep) throw new Error('killed');
+          return step(b);
+        };
+      }
+      return eng;
+    };
+    const a = await runOne({ ...base, resultsDir: join(dir, 'a'), createEngine: make() });
+    await assert.rejects(runOne({ ...base, resultsDir: join(dir, 'b'), createEngine: make(10) }), /killed/); // 7 steps per epoch
+    const b = await runOne({ ...base, resultsDir: join(dir, 'b'), resume: true, createEngine: make() });
+    assert.equal((b.metrics as unknown as { resumed_from_epoch: number }).resumed_from_epoch, 1);
+    assert.deepEqual(b.metrics.test, a.metrics.test);
+    assert.deepEqual(b.metrics.valid, a.metrics.valid);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
