@@ -45,7 +45,7 @@ interface Plan {
   catKinds: CatKind[];
   catNames: string[];
   numNames: string[];
-  /** CSV column names of the numeric fields (for messages). */
+  /** CSV columns holding a YYMMDDHH timestamp that derived fields read (Avazu's hour). */
   hourCols: number[];
 }
 
@@ -108,7 +108,7 @@ export class DatasetEncoder {
   }
 
   fields(): FieldInfo[] {
-    return this.spec.fields.map((f, _i): FieldInfo => {
+    return this.spec.fields.map((f): FieldInfo => {
       if (f.type === 'numeric') return { name: f.name, type: 'numeric' };
       const ci = this.catFieldsSpec.indexOf(f);
       const vs = this.vocabs ? this.vocabs[ci].vocabSize : undefined;

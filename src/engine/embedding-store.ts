@@ -373,6 +373,7 @@ export class EmbeddingStore {
   private async ensureG(n: number): Promise<void> {
     if (this.G.length >= n) return;
     this.G = sharedF32(Math.ceil(n * 1.25));
+    if (this.simd) return; // SIMD workers never read G (touched rows are done on the main thread)
     await Promise.all(
       this.workers.map(
         (w) => new Promise<void>((resolve) => {

@@ -20,3 +20,13 @@ test('dropout masks drop a fraction p, are seeded, and differ between draws', ()
   fillDropoutMask(new Rng(2), none, 0);
   assert.ok(none.every((x) => x === 1));
 });
+
+test('mask words are the Rng stream: the generator continues exactly where nextU32 would', () => {
+  const r1 = new Rng(9);
+  const r2 = new Rng(9);
+  const m = new Uint8Array(7);
+  fillDropoutMask(r1, m, 0.5);
+  const words = Array.from({ length: 4 }, () => r2.nextU32());
+  for (let i = 0; i < 6; i++) assert.equal(m[i], ((words[i >> 1] >>> (16 * (i & 1))) & 0xffff) >= 32768 ? 1 : 0);
+  assert.equal(r1.nextU32(), r2.nextU32());
+});
