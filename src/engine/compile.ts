@@ -71,7 +71,9 @@ function sumAll(t: Tensor): Tensor {
 
 export function compileModel(o: CompileOptions): Programs {
   const adam = o.adam ?? { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
-  // Probe build: learns whether the model uses LogisticRegression (the host rows then carry its column).
+  // Probe build (throw-away registry and RNG): learns whether the model uses LogisticRegression, because the host
+  // rows then carry its column and the real builds need that width up front. A ModelFn must therefore be a pure
+  // function of its context: it runs for the probe, the train build, the eval build and the export build.
   const probe = new EngineContext({
     training: true, fields: o.fields, embeddingDim: o.embeddingDim, withLr: false, floatType: o.floatType,
     registry: new ParamRegistry(o.floatType, new Rng(0)),

@@ -249,11 +249,6 @@ export class EmbeddingStore {
     return 1;
   }
 
-  /** The touched rows' gathered values of the last prepare(), as needed by a reference computation. */
-  get lastUnique(): number {
-    return this.U;
-  }
-
   /**
    * Applies one Adam step with the batch gradient G ([U, width], row 0 ignored), the global clip coefficient and the
    * L2 term λ·w. Dense: every row of every table (PyTorch). Lazy: touched rows only.
@@ -382,13 +377,6 @@ export class EmbeddingStore {
         }),
       ),
     );
-  }
-
-  /** Σ over the touched rows of ‖w‖², rows [U, width] as gathered (slot 0 is zero). */
-  static rowsNorm2(rows: Float32Array): number {
-    let s = 0;
-    for (let i = 0; i < rows.length; i++) s += rows[i] * rows[i];
-    return s;
   }
 
   /** Copy of one field's table: its D embedding columns (lr = false) or its LR column (lr = true). */
