@@ -94,6 +94,7 @@ export function tableSpectraChart(series: TableSpectrumSeries[], title: string):
     }
   }
   const labels = [...new Set(series.map((s) => s.label))];
+  const dim = Math.max(1, ...series.map((s) => s.normalized.length));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: title, subtitle: 'one line per categorical field; colour: log10 of the table cardinality' },
@@ -105,7 +106,13 @@ export function tableSpectraChart(series: TableSpectrumSeries[], title: string):
       height: 260,
       mark: { type: 'line', strokeWidth: 1.2, opacity: 0.85, point: { size: 12 } },
       encoding: {
-        x: { field: 'rank', type: 'quantitative', title: 'singular value rank index', axis: { tickMinStep: 1 } },
+        x: {
+          field: 'rank',
+          type: 'quantitative',
+          title: 'singular value rank index',
+          scale: { domain: [1, dim], nice: false },
+          axis: { tickMinStep: 1 },
+        },
         y: {
           field: 'value',
           type: 'quantitative',

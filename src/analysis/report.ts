@@ -242,7 +242,11 @@ function markdown(meta: ReportMeta, what: string, runs: AnalyzedRun[], findings:
   L.push('', '![correlation](correlation.png)', '');
   if (tables) {
     L.push('## Spectra of the embedding tables (paper App. C.2, Fig. 9)', '');
-    L.push('Per categorical field (padding row left out), by descending cardinality: singular values above 1e-3 and information abundance.', '');
+    L.push(
+      'Per categorical field (padding row left out), by descending cardinality: singular values above 1e-3 and information abundance. ' +
+        'A table of r rows (padding and OOV included) has at most r − 2 non-zero values after centering, so small vocabularies fall off early.',
+      '',
+    );
     const byField = new Map<string, { card: number; cells: Map<string, SpectrumSummary> }>();
     for (const r of runs) {
       for (const t of r.analysis.tables) {

@@ -119,6 +119,9 @@ export interface ContextOptions {
 export const INPUT = {
   rows: 'emb_rows',
   index: 'emb_index',
+  segPerm: 'emb_seg_perm',
+  segStarts: 'emb_seg_starts',
+  segEnds: 'emb_seg_ends',
   numeric: 'numeric',
   bnUnbias: 'bn_unbias',
 } as const;
@@ -140,6 +143,7 @@ export class EngineContext implements ModelContext {
   readonly records = new Map<string, Tensor>();
   rowsInput: Tensor | null = null;
   indexInput: Tensor | null = null;
+  gatheredRows: Tensor | null = null;
   numericInput: Tensor | null = null;
   bnUnbiasInput: Tensor | null = null;
   rawIndexInput: Tensor | null = null;
@@ -183,6 +187,24 @@ export class EngineContext implements ModelContext {
     }
     return this.indexInput;
   }
+  /**
+   * [B, Fc, width]: the batch's rows, gathered once for the embedding and the LR column. In training the host also
+   * feeds how the B·Fc positions group by slot, so the gradient is an exact, deterministic segment sum.
+   */
+  private gathered(): Tensor {
+    if (this.gatheredRows) return this.gatheredRows;
+    if (this.exportRows !== undefined) {
+      this.gatheredRows = this.rows().gather(this.index(), 0);
+    } else {
+      const seg = {
+        perm: this.g.input(INPUT.segPerm, ['N'], 'int64'),
+        starts: this.g.input(INPUT.segStarts, ['U'], 'int64'),
+        ends: this.g.input(INPUT.segEnds, ['U'], 'int64'),
+      };
+      this.gatheredRows = ops.gatherSegmented(this.rows(), this.index(), 0, seg);
+    }
+    return this.gatheredRows;
+  }
   private numeric(): Tensor {
     this.numericInput ??= this.g.input(this.exportRows !== undefined ? 'num' : INPUT.numeric, ['B', this.numFields.length]);
     return this.numericInput;
@@ -214,8 +236,7 @@ export class EngineContext implements ModelContext {
     let cat: Tensor | null = null;
     let num: Tensor | null = null;
     if (this.catFields.length > 0) {
-      const rows = this.withLr ? this.rows().slice(1, 0, D) : this.rows();
-      cat = rows.gather(this.index(), 0); // [B, Fc, D]
+      cat = this.withLr ? this.gathered().slice(2, 0, D) : this.gathered(); // [B, Fc, D]
     }
     if (this.numFields.length > 0) {
       // nn.Linear(1, D, bias=False) per numeric field: xavier with fan_in 1, fan_out D; net regulariser (v2.3.1).
@@ -251,11 +272,11 @@ export class EngineContext implements ModelContext {
     if (this.catFields.length > 0) {
       if (this.withLr) {
         const D = this.embeddingDim;
-        const w = this.rows().slice(1, D, D + 1).gather(this.index(), 0); // [B, Fc, 1]
+        const w = this.gathered().slice(2, D, D + 1); // [B, Fc, 1]
         terms.push(w.sum([1])); // [B, 1]
       } else {
         // Probe build only: the real build has the LR column.
-        terms.push(this.rows().gather(this.index(), 0).sum([1, 2]).unsqueeze(1));
+        terms.push(this.gathered().sum([1, 2]).unsqueeze(1));
       }
     }
     if (this.numFields.length > 0) {

@@ -181,7 +181,7 @@ const rules: Record<string, GradRule> = {
   Gather: (c) => {
     const [data, idx] = c.x;
     const axis = (c.node.attrs.axis as { v: number }).v;
-    return each(c, [() => gatherGrad(data, ops.cast(idx, 'int64'), c.gy[0]!, axis), null]);
+    return each(c, [() => gatherGrad(data, idx, c.gy[0]!, axis, c.y[0]), null]);
   },
 };
 
@@ -193,7 +193,62 @@ function minMax(c: GradCtx): (Tensor | null)[] {
 }
 
 /** Scatter-add of g back into zeros shaped like data; repeated indices accumulate (ScatterND reduction 'add'). */
-function gatherGrad(data: Tensor, idx: Tensor, g: Tensor, axis: number): Tensor {
+/**
+ * Gather's gradient sums g over the positions that read each row of data. onnxruntime's ScatterND 'add' kernel is
+ * multi-threaded without atomics, so repeated indices lose updates on large inputs (seen here: identical runs differed
+ * by 7.5 with 2 threads). Repeats are therefore summed as sorted segments (segmentSumGrad). The segments come from the
+ * caller for runtime indices (ops.gatherSegmented: the engine's embedding lookup) or are computed here for constant
+ * indices. A scatter remains only where indices cannot repeat, or for runtime indices without segments, where it is
+ * exact single-threaded and on small inputs only.
+ */
+function gatherGrad(data: Tensor, idx: Tensor, g: Tensor, axis: number, y: Tensor): Tensor {
+  const seg = ops.gatherSegmentsOf(y) ?? constantSegments(idx, data.shape[axis]);
+  if (seg === null || seg === 'unique') return scatterGrad(data, ops.cast(idx, 'int64'), g, axis);
+  return segmentSumGrad(data, idx.rank, g, axis, seg);
+}
+
+/** Segments of constant indices, computed at build time; 'unique' when no index repeats; null if not constant. */
+function constantSegments(idx: Tensor, n: Dim): ops.GatherSegments | 'unique' | null {
+  if (idx.kind !== 'constant' || !idx.value || typeof n !== 'number') return null;
+  const vals = Array.from(idx.value as ArrayLike<number | bigint>, (v) => {
+    const i = Number(v);
+    return i < 0 ? i + n : i;
+  });
+  const counts = new Array<number>(n).fill(0);
+  for (const v of vals) counts[v]++;
+  if (counts.every((c) => c <= 1)) return 'unique';
+  const starts: number[] = [];
+  const ends: number[] = [];
+  let acc = 0;
+  for (const c of counts) {
+    starts.push(acc);
+    acc += c;
+    ends.push(acc);
+  }
+  const next = [...starts];
+  const perm = new Array<number>(vals.length);
+  vals.forEach((v, pos) => (perm[next[v]++] = pos));
+  const g = idx.graph;
+  return {
+    perm: g.constant(perm, [perm.length], 'int64'),
+    starts: g.constant(starts, [n], 'int64'),
+    ends: g.constant(ends, [n], 'int64'),
+  };
+}
+
+/** Σ of g's positions per target: reorder by target, float64 running sum with a leading 0, difference at bounds. */
+function segmentSumGrad(data: Tensor, idxRank: number, g: Tensor, axis: number, seg: ops.GatherSegments): Tensor {
+  const pre = g.shape.slice(0, axis);
+  const post = g.shape.slice(axis + idxRank);
+  const flat = idxRank === 1 ? g : ops.reshape(g, [...pre, -1, ...post]);
+  const sorted = ops.gather(flat, seg.perm, axis);
+  const wide = sorted.dtype === 'float64' ? sorted : ops.cast(sorted, 'float64');
+  const run = ops.cumsum(ops.padLeadingZero(wide, axis), axis);
+  const sum = ops.sub(ops.gather(run, seg.ends, axis), ops.gather(run, seg.starts, axis));
+  return sum.dtype === data.dtype ? sum : ops.cast(sum, data.dtype);
+}
+
+function scatterGrad(data: Tensor, idx: Tensor, g: Tensor, axis: number): Tensor {
   const r = idx.rank;
   if (axis === 0) return ops.scatterNDAdd(ops.zerosLike(data), ops.unsqueeze(idx, -1), g);
   // Move the gathered axis to the front of data (and the index dims to the front of g), scatter, move back.

@@ -10,7 +10,7 @@ import Reproduce from '../../src/commands/reproduce.js';
 import { PACKAGE_ROOT } from '../../src/util/paths.js';
 import { checkPngMatchesSvg } from './png-check.js';
 
-test('reproduce FM (both paradigms, 1 epoch, 20k synthetic rows) then analyze writes all files', async () => {
+test('reproduce FM (both paradigms, 1 epoch, 20k synthetic rows) then analyze writes all files', { timeout: 240_000 }, async () => {
   const root = mkdtempSync(join(tmpdir(), 'ge4rec-analyze-e2e-'));
   const results = join(root, 'results');
   const origLog = console.log;

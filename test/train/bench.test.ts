@@ -33,7 +33,7 @@ test('FLOP counts by hand: FM and DCNv2 on Criteo (F = 39, D = 10)', () => {
   assert.equal(dis.total, 3 * (2 * 390 * 390 + 3 * 390) + dnn + 2 * 890 * 1780 + 1780 + 2 * 1780);
 });
 
-test('ge4rec bench smoke: --steps 1 --batch-size 64 on the real engine', async () => {
+test('ge4rec bench smoke: --steps 1 --batch-size 64 on the real engine', { timeout: 120_000 }, async () => {
   const out = (await Bench.run(['--models', 'FM', '--datasets', 'criteo_x1', '--steps', '1', '--warmup', '1', '--batch-size', '64'], PACKAGE_ROOT)) as {
     rows: { paradigm: string; samples_per_sec: number; gen_extra_time_pct: number | null; gen_extra_flops_pct: number | null; peak_rss_mb: number }[];
   };
