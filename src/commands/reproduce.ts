@@ -38,7 +38,7 @@ export default class Reproduce extends Command {
   static override enableJsonFlag = true;
 
   static override flags = {
-    model: Flags.string({ description: "model, or 'all' for Table 1's seven", options: [...ALL_MODELS, 'all'] }),
+    model: Flags.string({ description: `model, a comma-separated list, or 'all' for Table 1's seven (${ALL_MODELS.join(', ')})` }),
     paradigm: Flags.string({ description: 'DIS (original), GEN (generative encoder) or both (ignored with --config: the config decides)', options: ['dis', 'gen', 'both'], default: 'both' }),
     dataset: Flags.string({ description: 'dataset to train on', options: [...DATASETS] }),
     seeds: Flags.integer({ description: 'number of seeds (config seed, seed+1, …)', default: 1, min: 1 }),
@@ -50,7 +50,7 @@ export default class Reproduce extends Command {
     'results-dir': Flags.string({ description: 'where runs and tables are written', default: './results' }),
     config: Flags.string({ description: 'experiment YAML (FuxiCTR model_config layout) instead of the built-in one' }),
     expid: Flags.string({ description: 'experiment id inside --config' }),
-    threads: Flags.integer({ description: 'CPU threads for onnxruntime and the embedding update (default: all cores); 1 makes runs bit-for-bit repeatable', min: 1 }),
+    threads: Flags.integer({ description: 'CPU threads for onnxruntime and the embedding update (default: all cores); a seed and a thread count fix every number', min: 1 }),
     resume: Flags.boolean({ description: 'skip finished runs and continue killed ones from their last epoch checkpoint', default: false }),
   };
 
@@ -71,7 +71,7 @@ export default class Reproduce extends Command {
     };
     if (f.config && f.model) throw new UserError('--config/--expid and --model are alternatives; give one of them');
     if (!f.config && !f.model) throw new UserError('--model is required (or --config FILE --expid ID)');
-    const models = f.config ? [undefined] : f.model === 'all' ? [...TABLE_MODELS] : [f.model!];
+    const models = f.config ? [undefined] : parseModels(f.model!);
     const paradigms: (Paradigm | undefined)[] = f.config ? [undefined] : f.paradigm === 'both' ? ['dis', 'gen'] : [f.paradigm as Paradigm];
     const first = f.config ? resolveExperiment({ dataset: f.dataset ?? 'criteo_x1', configFile: f.config, expid: f.expid }) : undefined;
     const dataset = f.dataset ?? first?.dataset;
@@ -107,4 +107,15 @@ export default class Reproduce extends Command {
     log(`tables: ${f['results-dir']}/${dataset}/table1.md, table5.md`);
     return { dataset, runs, table1 };
   }
+}
+
+/** `--model`: one name, a comma-separated list, or 'all' (Table 1's seven). */
+function parseModels(arg: string): string[] {
+  if (arg === 'all') return [...TABLE_MODELS];
+  const names = arg.split(',').map((m) => m.trim()).filter(Boolean);
+  for (const m of names)
+    if (!(ALL_MODELS as readonly string[]).includes(m))
+      throw new UserError(`--model: unknown model '${m}'; expected one of ${ALL_MODELS.join(', ')} or 'all'`);
+  if (names.length === 0) throw new UserError('--model: no model given');
+  return names;
 }
