@@ -119,9 +119,6 @@ export interface ContextOptions {
 export const INPUT = {
   rows: 'emb_rows',
   index: 'emb_index',
-  segPerm: 'emb_seg_perm',
-  segStarts: 'emb_seg_starts',
-  segEnds: 'emb_seg_ends',
   numeric: 'numeric',
   bnUnbias: 'bn_unbias',
 } as const;
@@ -187,22 +184,9 @@ export class EngineContext implements ModelContext {
     }
     return this.indexInput;
   }
-  /**
-   * [B, Fc, width]: the batch's rows, gathered once for the embedding and the LR column. In training the host also
-   * feeds how the B·Fc positions group by slot, so the gradient is an exact, deterministic segment sum.
-   */
+  /** [B, Fc, width]: the batch's rows, gathered once for the embedding and the LR column (one gradient scatter). */
   private gathered(): Tensor {
-    if (this.gatheredRows) return this.gatheredRows;
-    if (this.exportRows !== undefined) {
-      this.gatheredRows = this.rows().gather(this.index(), 0);
-    } else {
-      const seg = {
-        perm: this.g.input(INPUT.segPerm, ['N'], 'int64'),
-        starts: this.g.input(INPUT.segStarts, ['U'], 'int64'),
-        ends: this.g.input(INPUT.segEnds, ['U'], 'int64'),
-      };
-      this.gatheredRows = ops.gatherSegmented(this.rows(), this.index(), 0, seg);
-    }
+    this.gatheredRows ??= this.rows().gather(this.index(), 0);
     return this.gatheredRows;
   }
   private numeric(): Tensor {

@@ -32,10 +32,6 @@ export interface PreparedBatch {
   /** [U, width]: slot 0 is always the all-zero padding slot; its gradient is ignored. */
   rows: Float32Array;
   unique: number;
-  /** The B·Fc positions sorted by slot (stable), and each slot's range [starts, ends) in that order: int64. */
-  segPerm: BigInt64Array;
-  segStarts: BigInt64Array;
-  segEnds: BigInt64Array;
 }
 
 export interface StoreOptions {
@@ -86,8 +82,6 @@ export class EmbeddingStore {
   private uniq: Int32Array;
   private U = 0;
   private G: Float32Array;
-  private segCount = new Int32Array(0);
-  private segPermBuf = new BigInt64Array(0);
   private indicesBuf: BigInt64Array = new BigInt64Array(0);
   private rowsBuf: Float32Array = new Float32Array(0);
   private readonly dense: DenseKernel = makeDenseKernel();
@@ -247,29 +241,7 @@ export class EmbeddingStore {
       const src = uniq[s] * width;
       for (let c = 0; c < width; c++, j++) rows[j] = W[src + c];
     }
-    // Counting sort of positions by slot, for the graph's deterministic segment-sum gradient of the gather.
-    if (this.segCount.length < U) this.segCount = new Int32Array(Math.max(U, 2 * this.segCount.length));
-    if (this.segPermBuf.length < n) this.segPermBuf = new BigInt64Array(n);
-    const count = this.segCount;
-    count.fill(0, 0, U);
-    for (let p = 0; p < n; p++) count[idx32[2 * p]]++;
-    const segStarts = new BigInt64Array(U);
-    const segEnds = new BigInt64Array(U);
-    const s32 = new Int32Array(segStarts.buffer);
-    const e32 = new Int32Array(segEnds.buffer);
-    for (let s = 0, acc = 0; s < U; s++) {
-      s32[2 * s] = acc;
-      acc += count[s];
-      e32[2 * s] = acc;
-      count[s] = s32[2 * s]; // next free place of slot s
-    }
-    const perm32 = new Int32Array(this.segPermBuf.buffer, 0, 2 * n);
-    for (let p = 0; p < n; p++) {
-      const q = count[idx32[2 * p]]++;
-      perm32[2 * q] = p;
-      perm32[2 * q + 1] = 0;
-    }
-    return { indices: this.indicesBuf.subarray(0, n), rows, unique: U, segPerm: this.segPermBuf.subarray(0, n), segStarts, segEnds };
+    return { indices: this.indicesBuf.subarray(0, n), rows, unique: U };
   }
 
   private resetStamps(): number {

@@ -135,9 +135,6 @@ export class Engine implements EngineLike {
       unique = prep.unique;
       feeds[INPUT.rows] = this.floatTensor(prep.rows, [prep.unique, this.store.width]);
       feeds[INPUT.index] = new ort.Tensor('int64', prep.indices, [b.size, this.numCat]);
-      feeds[INPUT.segPerm] = new ort.Tensor('int64', prep.segPerm, [prep.segPerm.length]);
-      feeds[INPUT.segStarts] = new ort.Tensor('int64', prep.segStarts, [prep.unique]);
-      feeds[INPUT.segEnds] = new ort.Tensor('int64', prep.segEnds, [prep.unique]);
     }
     if (this.numNum > 0) feeds[INPUT.numeric] = this.floatTensor(b.num, [b.size, this.numNum]);
     return unique;

@@ -181,7 +181,7 @@ const rules: Record<string, GradRule> = {
   Gather: (c) => {
     const [data, idx] = c.x;
     const axis = (c.node.attrs.axis as { v: number }).v;
-    return each(c, [() => gatherGrad(data, idx, c.gy[0]!, axis, c.y[0]), null]);
+    return each(c, [() => gatherGrad(data, idx, c.gy[0]!, axis), null]);
   },
 };
 
@@ -194,58 +194,32 @@ function minMax(c: GradCtx): (Tensor | null)[] {
 
 /** Scatter-add of g back into zeros shaped like data; repeated indices accumulate (ScatterND reduction 'add'). */
 /**
- * Gather's gradient sums g over the positions that read each row of data. onnxruntime's ScatterND 'add' kernel is
- * multi-threaded without atomics, so repeated indices lose updates on large inputs (seen here: identical runs differed
- * by 7.5 with 2 threads). Repeats are therefore summed as sorted segments (segmentSumGrad). The segments come from the
- * caller for runtime indices (ops.gatherSegmented: the engine's embedding lookup) or are computed here for constant
- * indices. A scatter remains only where indices cannot repeat, or for runtime indices without segments, where it is
- * exact single-threaded and on small inputs only.
+ * Gather's gradient sums g over the positions that read each row of data. Where indices may repeat (runtime indices,
+ * or constants with repeats) it is a ScatterElements 'add', which onnxruntime runs sequentially: exact and the same
+ * on every run. Its ScatterND 'add' is multi-threaded without atomics and loses updates on repeats at scale (seen
+ * here: identical runs differed by 7.5 with 2 threads), so it is used only for constant indices that never repeat.
  */
-function gatherGrad(data: Tensor, idx: Tensor, g: Tensor, axis: number, y: Tensor): Tensor {
-  const seg = ops.gatherSegmentsOf(y) ?? constantSegments(idx, data.shape[axis]);
-  if (seg === null || seg === 'unique') return scatterGrad(data, ops.cast(idx, 'int64'), g, axis);
-  return segmentSumGrad(data, idx.rank, g, axis, seg);
-}
-
-/** Segments of constant indices, computed at build time; 'unique' when no index repeats; null if not constant. */
-function constantSegments(idx: Tensor, n: Dim): ops.GatherSegments | 'unique' | null {
-  if (idx.kind !== 'constant' || !idx.value || typeof n !== 'number') return null;
-  const vals = Array.from(idx.value as ArrayLike<number | bigint>, (v) => {
-    const i = Number(v);
-    return i < 0 ? i + n : i;
-  });
-  const counts = new Array<number>(n).fill(0);
-  for (const v of vals) counts[v]++;
-  if (counts.every((c) => c <= 1)) return 'unique';
-  const starts: number[] = [];
-  const ends: number[] = [];
-  let acc = 0;
-  for (const c of counts) {
-    starts.push(acc);
-    acc += c;
-    ends.push(acc);
-  }
-  const next = [...starts];
-  const perm = new Array<number>(vals.length);
-  vals.forEach((v, pos) => (perm[next[v]++] = pos));
-  const g = idx.graph;
-  return {
-    perm: g.constant(perm, [perm.length], 'int64'),
-    starts: g.constant(starts, [n], 'int64'),
-    ends: g.constant(ends, [n], 'int64'),
-  };
-}
-
-/** Σ of g's positions per target: reorder by target, float64 running sum with a leading 0, difference at bounds. */
-function segmentSumGrad(data: Tensor, idxRank: number, g: Tensor, axis: number, seg: ops.GatherSegments): Tensor {
+function gatherGrad(data: Tensor, idx: Tensor, g: Tensor, axis: number): Tensor {
+  if (constantUnique(idx, data.shape[axis])) return scatterGrad(data, ops.cast(idx, 'int64'), g, axis);
+  const r = idx.rank;
   const pre = g.shape.slice(0, axis);
-  const post = g.shape.slice(axis + idxRank);
-  const flat = idxRank === 1 ? g : ops.reshape(g, [...pre, -1, ...post]);
-  const sorted = ops.gather(flat, seg.perm, axis);
-  const wide = sorted.dtype === 'float64' ? sorted : ops.cast(sorted, 'float64');
-  const run = ops.cumsum(ops.padLeadingZero(wide, axis), axis);
-  const sum = ops.sub(ops.gather(run, seg.ends, axis), ops.gather(run, seg.starts, axis));
-  return sum.dtype === data.dtype ? sum : ops.cast(sum, data.dtype);
+  const post = g.shape.slice(axis + r);
+  const flat = r === 1 ? g : ops.reshape(g, [...pre, -1, ...post]); // index dims flattened into one
+  const i64 = ops.cast(idx, 'int64');
+  const line = ops.reshape(i64, flat.shape.map((_, k) => (k === axis ? -1 : 1))); // along `axis`, 1 elsewhere
+  return ops.scatterElementsAdd(ops.zerosLike(data), ops.expand(line, flat.shape, flat), flat, axis);
+}
+
+/** True for constant indices none of which repeats (then a parallel scatter cannot race). */
+function constantUnique(idx: Tensor, n: Dim): boolean {
+  if (idx.kind !== 'constant' || !idx.value || typeof n !== 'number') return false;
+  const seen = new Uint8Array(n);
+  for (const v of Array.from(idx.value as ArrayLike<number | bigint>, Number)) {
+    const i = v < 0 ? v + n : v;
+    if (seen[i]) return false;
+    seen[i] = 1;
+  }
+  return true;
 }
 
 function scatterGrad(data: Tensor, idx: Tensor, g: Tensor, axis: number): Tensor {

@@ -465,46 +465,13 @@ export function padAxis(x: Tensor, axis: number, before: number, after: number):
   return node1('Pad', [x, i64(x.graph, pads)], {}, shape, x.dtype);
 }
 
-/** Inclusive cumulative sum along `axis` (CumSum, opset 14). */
-export function cumsum(x: Tensor, axis: number): Tensor {
-  const a = normAxis('cumsum', axis, x.rank);
-  return node1('CumSum', [x, x.graph.sharedConstant(a, [], 'int64')], {}, x.shape, x.dtype);
-}
-
-/** One zero slab in front along `axis` (Pad); a symbolic length d becomes the fresh symbol 'd+1'. */
-export function padLeadingZero(x: Tensor, axis: number): Tensor {
-  const a = normAxis('padLeadingZero', axis, x.rank);
-  const pads = new Array<number>(2 * x.rank).fill(0);
-  pads[a] = 1;
-  const shape = [...x.shape];
-  const d = shape[a];
-  shape[a] = typeof d === 'number' ? d + 1 : `(${d})+1`;
-  return node1('Pad', [x, i64(x.graph, pads)], {}, shape, x.dtype);
-}
-
 /**
- * How the positions of a gather's (flattened) indices group by target row, for a deterministic gradient:
- * `perm` lists the positions sorted by target, and target t owns perm[starts[t] .. ends[t]). All int64, 1-D.
+ * ScatterElements with reduction 'add' (opset 16): out = data; out[..., indices[i..], ...] += updates[i..] along
+ * `axis`. onnxruntime runs this kernel sequentially, so repeated indices accumulate exactly and deterministically
+ * (its ScatterND 'add' is multi-threaded and loses updates on repeats; test/engine/grad-gather-determinism.test.ts).
  */
-export interface GatherSegments {
-  perm: Tensor;
-  starts: Tensor;
-  ends: Tensor;
-}
-
-const segmentHints = new WeakMap<Tensor, GatherSegments>();
-
-/** The segments attached to a gather's output by `gatherSegmented`, if any. */
-export function gatherSegmentsOf(y: Tensor): GatherSegments | undefined {
-  return segmentHints.get(y);
-}
-
-/**
- * Gather whose caller also supplies the grouping of its indices (e.g. the host's embedding dedup), so the gradient
- * is a sorted segment sum instead of a scatter-add (onnxruntime's multi-threaded ScatterND add races on repeats).
- */
-export function gatherSegmented(data: Tensor, indices: Tensor, axis: number, seg: GatherSegments): Tensor {
-  const y = gather(data, indices, axis);
-  segmentHints.set(y, seg);
-  return y;
+export function scatterElementsAdd(data: Tensor, indices: Tensor, updates: Tensor, axis: number): Tensor {
+  if (indices.dtype !== 'int64') throw new ShapeError(`scatterElementsAdd: indices must be int64, got ${indices.dtype}`);
+  const a = normAxis('scatterElementsAdd', axis, data.rank);
+  return node1('ScatterElements', [data, indices, updates], { axis: int(a), reduction: { kind: 'string', v: 'add' } }, data.shape, data.dtype);
 }

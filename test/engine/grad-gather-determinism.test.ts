@@ -20,10 +20,10 @@ async function runTwice(bytes: Uint8Array, feeds: Record<string, ort.Tensor>, ou
   return [a, b];
 }
 
-function assertClose(got: Float32Array, want: Float64Array, what: string): void {
+function assertClose(got: Float32Array, want: Float64Array, what: string, rel = 1e-5): void {
   assert.equal(got.length, want.length);
   for (let i = 0; i < got.length; i++) {
-    const tol = 1e-5 * Math.max(1, Math.abs(want[i]));
+    const tol = rel * Math.max(1, Math.abs(want[i]));
     if (Math.abs(got[i] - want[i]) > tol) assert.fail(`${what}[${i}] = ${got[i]}, expected ${want[i]}`);
   }
 }
@@ -49,33 +49,25 @@ test('constant repeated indices along axis 1 (pair gathers): exact and identical
   assertClose(a, want, 'dx');
 });
 
-test('runtime indices with host segments (embedding lookup): exact and identical across runs', async () => {
+test('runtime repeated indices (the embedding lookup): exact and identical across runs', async () => {
   const U = 30000, W = 11, B = 4096, Fc = 26, N = B * Fc;
   // Skewed indices so some rows repeat thousands of times.
   const idx = Int32Array.from({ length: N }, () => Math.floor(U * rng.uniform() ** 4));
-  const counts = new Int32Array(U);
-  for (const v of idx) counts[v]++;
-  const starts = new BigInt64Array(U), ends = new BigInt64Array(U), perm = new BigInt64Array(N);
-  const next = new Int32Array(U);
-  for (let u = 0, acc = 0; u < U; u++) { starts[u] = BigInt(acc); next[u] = acc; acc += counts[u]; ends[u] = BigInt(acc); }
-  idx.forEach((v, p) => (perm[next[v]++] = BigInt(p)));
-
   const g = new Graph();
   const rows = g.input('rows', ['U', W]);
   const index = g.input('index', ['B', Fc], 'int64');
-  const seg = { perm: g.input('perm', ['N'], 'int64'), starts: g.input('starts', ['U'], 'int64'), ends: g.input('ends', ['U'], 'int64') };
   const up = g.input('up', ['B', Fc, W]);
-  const y = ops.gatherSegmented(rows, index, 0, seg).mul(up).sum();
+  const y = ops.gather(rows, index, 0).mul(up).sum();
   const [dRows] = grad(y, [rows]);
   const UP = normals(N * W);
   const [a, b] = await runTwice(toOnnx(g, { outputs: { dRows } }), {
     rows: new ort.Tensor('float32', normals(U * W), [U, W]),
     index: new ort.Tensor('int64', BigInt64Array.from(idx, (v) => BigInt(v)), [B, Fc]),
-    perm: new ort.Tensor('int64', perm, [N]), starts: new ort.Tensor('int64', starts, [U]), ends: new ort.Tensor('int64', ends, [U]),
     up: new ort.Tensor('float32', UP, [B, Fc, W]),
   }, 'dRows');
   assert.deepEqual(a, b);
   const want = new Float64Array(U * W);
   idx.forEach((v, p) => { for (let d = 0; d < W; d++) want[v * W + d] += UP[p * W + d]; });
-  assertClose(a, want, 'dRows');
+  // A float32 running sum over up to thousands of repeats (as PyTorch's CPU embedding backward accumulates).
+  assertClose(a, want, 'dRows', 1e-4);
 });
