@@ -1,5 +1,7 @@
 // `ge4rec reproduce`: train DIS and/or GEN variants with the paper's hyper-parameters, over several seeds, and
 // (re)write results/<dataset>/table1.* and table5.*.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, Flags } from '@oclif/core';
 import { UserError } from '../util/errors.js';
 import type { Paradigm } from '../models/config.js';
@@ -104,6 +106,7 @@ export default class Reproduce extends Command {
         }
       }
     const { table1 } = writeTables(f['results-dir'], dataset);
+    if (!json) this.log(readFileSync(join(f['results-dir'], dataset, 'table1.md'), 'utf8'));
     log(`tables: ${f['results-dir']}/${dataset}/table1.md, table5.md`);
     return { dataset, runs, table1 };
   }
