@@ -189,9 +189,13 @@ function findingsOf(runs: AnalyzedRun[]): string[] {
         `DIS's ${k(dis).toFixed(0)}, i.e. ${collapse} collapse than DIS (the paper reports less, Fig. 3).`,
     );
     const all = (r: AnalyzedRun) => r.analysis.correlation.summary.meanAbsAll;
-    const cmp = (a: number, b: number) => (a < b ? 'lower' : a > b ? 'higher' : 'equal');
+    // Compared at the printed precision, so the words never contradict the figures beside them.
+    const cmp = (a: number, b: number) => {
+      const [x, y] = [a.toFixed(3), b.toFixed(3)];
+      return x === y ? 'about the same as' : a < b ? 'lower than' : 'higher than';
+    };
     out.push(
-      `Redundancy: over the whole correlation matrix GEN's mean |corr| is ${cmp(all(gen), all(dis))} than DIS's ` +
+      `Redundancy: over the whole correlation matrix GEN's mean |corr| is ${cmp(all(gen), all(dis))} DIS's ` +
         `(${all(gen).toFixed(3)} vs ${all(dis).toFixed(3)}; DIS pairs each embedding with itself, so its diagonal is 1); ` +
         `off the diagonal it is ${cmp(c(gen), c(dis))} (${c(gen).toFixed(3)} vs ${c(dis).toFixed(3)}). ` +
         `The paper reports less correlated interacted embeddings for GEN (Fig. 4).`,

@@ -11,7 +11,7 @@ export default class Bench extends Command {
     "Builds each model with the paper's Criteo x1 / Avazu x4 hyper-parameters (batch size, embedding size, hidden sizes) and " +
     'vocabulary sizes (Avazu: the real per-field sizes; Criteo: 2.09 M rows over 26 fields), times a few training steps on ' +
     "synthetic batches after warm-up, and prints samples/s, peak RSS, the projected full-epoch time and GEN's extra time per " +
-    'step next to its extra arithmetic (encoder FLOPs / model FLOPs).';
+    'step next to its extra arithmetic (encoder FLOPs over the DIS model FLOPs, the same base as the time).';
   static override examples = ['<%= config.bin %> bench', '<%= config.bin %> bench --models FM,DCNv2 --datasets criteo_x1 --steps 5', '<%= config.bin %> bench --steps 1 --batch-size 64 --json'];
   static override enableJsonFlag = true;
 

@@ -112,7 +112,8 @@ export async function benchOne(exp: ExperimentConfig, ds: DatasetName, o: BenchO
       flops_per_sample: fl.total,
       encoder_flops_per_sample: fl.encoders,
       gen_extra_time_pct: null,
-      gen_extra_flops_pct: exp.paradigm === 'gen' ? (fl.encoders / fl.total) * 100 : null,
+      // Same base as gen_extra_time_pct ((GEN − DIS) / DIS): the encoders' arithmetic over the DIS model's.
+      gen_extra_flops_pct: exp.paradigm === 'gen' ? (fl.encoders / (fl.total - fl.encoders)) * 100 : null,
     };
   } finally {
     rss.stop();
