@@ -1,6 +1,7 @@
 // Benchmark: `prepare` of a synthetic Criteo x1 file set (default 2,000,000 rows) from CSV to parquet + cache.
 // Prints rows/s of encode (+ vocabulary), of parquet writing and of both, the peak RSS, and the projection for
 // the real Criteo x1 (45.8 M rows). Usage: node --import tsx test/bench/prepare.bench.ts [rows] [workdir]
+// (GE4REC_BENCH_CODEC=gzip|snappy|none picks the parquet codec, default gzip as in `prepare`)
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir, loadavg } from 'node:os';
@@ -8,7 +9,8 @@ import { prepareDataset } from '../../src/data/prepare.js';
 
 const rows = Number(process.argv[2] ?? 2_000_000);
 const dataDir = process.argv[3] ?? join(tmpdir(), 'ge4rec-prepare-bench');
-const base = { dataset: 'synthetic-criteo' as const, dataDir, rows, seed: 7 };
+const codec = (process.env.GE4REC_BENCH_CODEC ?? 'gzip') as 'gzip' | 'snappy' | 'none';
+const base = { dataset: 'synthetic-criteo' as const, dataDir, rows, seed: 7, parquetCodec: codec };
 
 const g = await prepareDataset({ ...base });
 const gen = g.steps.find((s) => s.step === 'generate');
