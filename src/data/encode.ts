@@ -141,6 +141,18 @@ export class DatasetEncoder {
       if (bad.examples.length < 10) bad.examples.push(msg);
     };
 
+    /** A float column's value: empty or a NaN literal is 0 (FuxiCTR's fill_na); anything else non-numeric is a bad row (null). */
+    const numberField = (f: LineFields, c: number, name: string): number | null => {
+      const s = f.start[c];
+      const e = f.end[c];
+      if (e <= s) return 0;
+      const v = parseNumber(f.buf, s, e);
+      if (!Number.isNaN(v)) return v;
+      if (isNanLiteral(f.buf, s, e)) return 0;
+      badRow(f, `${name} "${f.buf.toString('utf8', s, e)}" is not a number`);
+      return null;
+    };
+
     const onLine = (f: LineFields): void => {
       const p = plan!;
       const w = writer!;
@@ -152,17 +164,8 @@ export class DatasetEncoder {
       const y = le > ls ? parseNumber(buf, ls, le) : NaN;
       if (y !== 0 && y !== 1) return badRow(f, `label "${buf.toString('utf8', ls, le)}" is not 0 or 1`);
       for (let j = 0; j < p.numCols.length; j++) {
-        const c = p.numCols[j];
-        const s = f.start[c];
-        const e = f.end[c];
-        let v = 0;
-        if (e > s) {
-          v = parseNumber(buf, s, e);
-          if (Number.isNaN(v)) {
-            if (!isNanLiteral(buf, s, e)) return badRow(f, `${p.numNames[j]} "${buf.toString('utf8', s, e)}" is not a number`);
-            v = 0;
-          }
-        }
+        const v = numberField(f, p.numCols[j], p.numNames[j]);
+        if (v === null) return;
         rowNum[j] = v;
       }
       for (let k = 0; k < p.hourCols.length; k++) {
@@ -173,17 +176,8 @@ export class DatasetEncoder {
       }
       for (let j = 0; j < nCat; j++) {
         if (p.catKinds[j] !== 'float') continue;
-        const c = p.catCols[j];
-        const s = f.start[c];
-        const e = f.end[c];
-        let v = 0;
-        if (e > s) {
-          v = parseNumber(buf, s, e);
-          if (Number.isNaN(v)) {
-            if (!isNanLiteral(buf, s, e)) return badRow(f, `${p.catNames[j]} "${buf.toString('utf8', s, e)}" is not a number`);
-            v = 0;
-          }
-        }
+        const v = numberField(f, p.catCols[j], p.catNames[j]);
+        if (v === null) return;
         rowCatNum[j] = v;
       }
       // 2. encode
