@@ -86,13 +86,13 @@ class CachedSplit implements SplitSource {
       for (let start = 0; start < this.rows; start += WINDOW_ROWS) {
         const n = Math.min(WINDOW_ROWS, this.rows - start);
         const cols = this.readRows(start, n);
-        yield* asm.pushRange(cols, 0, n);
+        yield* asm.push(cols, 0, n);
       }
     } else if (this.fullShuffle) {
       const cols = this.loadAll();
       const perm = identity(this.rows);
       epochRng(opts.seed, opts.epoch).shuffle(perm);
-      yield* asm.pushIndices(cols, perm, 0, perm.length);
+      yield* asm.push(cols, 0, perm.length, perm);
     } else {
       const rng = epochRng(opts.seed, opts.epoch);
       const nBlocks = Math.ceil(this.rows / this.blockRows);
@@ -103,7 +103,7 @@ class CachedSplit implements SplitSource {
         const parts = blocks.map((b) => this.readRows(b * this.blockRows, Math.min(this.blockRows, this.rows - b * this.blockRows)));
         const cols = concatColumns(parts);
         const perm = rng.shuffle(identity(cols.label.length));
-        yield* asm.pushIndices(cols, perm, 0, perm.length);
+        yield* asm.push(cols, 0, perm.length, perm);
       }
     }
     const last = asm.drain();
@@ -179,26 +179,11 @@ class BatchAssembler {
     return { size: b, cat: new Int32Array(b * this.nCat), num: new Float32Array(b * this.nNum), label: new Float32Array(b) };
   }
 
-  *pushIndices(cols: Columns, idx: Int32Array, from: number, to: number): Generator<Batch> {
+  /** Appends rows from..to−1 (in `idx` order when given, else in file order) and yields each batch that fills. */
+  *push(cols: Columns, from: number, to: number, idx?: Int32Array): Generator<Batch> {
     const { nCat, nNum } = this;
     for (let i = from; i < to; i++) {
-      const r = idx[i];
-      const b = this.cur;
-      const k = this.fill;
-      for (let f = 0; f < nCat; f++) b.cat[k * nCat + f] = cols.cat[f][r];
-      for (let f = 0; f < nNum; f++) b.num[k * nNum + f] = cols.num[f][r];
-      b.label[k] = cols.label[r];
-      if (++this.fill === this.batchSize) {
-        yield b;
-        this.cur = this.fresh();
-        this.fill = 0;
-      }
-    }
-  }
-
-  *pushRange(cols: Columns, from: number, to: number): Generator<Batch> {
-    const { nCat, nNum } = this;
-    for (let r = from; r < to; r++) {
+      const r = idx ? idx[i] : i;
       const b = this.cur;
       const k = this.fill;
       for (let f = 0; f < nCat; f++) b.cat[k * nCat + f] = cols.cat[f][r];

@@ -292,18 +292,23 @@ export class EmbeddingStore {
     const [r0, r1] = useWorkers ? this.ranges[0] : [0, this.totalRows];
     let sum = this.dense(this.W, this.M, this.V, Gs, this.stamp, this.slot, this.stepStamp, r0, r1, width,
       this.lambda, coef, beta1, beta2, stepSize, sqrtBc2, eps);
-    if (useWorkers) {
-      const t0 = Date.now();
-      for (let k = 1; k < threads; k++) {
-        // A dead worker cannot signal (and its 'error' event cannot arrive while this thread waits): give up loudly.
-        while (Atomics.load(this.ctrl, 2 * k + 1) !== this.gen) {
-          Atomics.wait(this.ctrl, 2 * k + 1, Atomics.load(this.ctrl, 2 * k + 1), 100);
-          if (Date.now() - t0 > 120_000) throw new Error(`embedding update: worker ${k} did not finish within 120 s`);
-        }
-        sum += this.results[k];
-      }
-    }
+    if (useWorkers) sum += this.joinWorkers(threads);
     this.w2 = sum;
+  }
+
+  /** Waits for workers 1..threads−1 to finish the current generation and returns the sum of their Σw² results. */
+  private joinWorkers(threads: number): number {
+    const t0 = Date.now();
+    let sum = 0;
+    for (let k = 1; k < threads; k++) {
+      // A dead worker cannot signal (and its 'error' event cannot arrive while this thread waits): give up loudly.
+      while (Atomics.load(this.ctrl, 2 * k + 1) !== this.gen) {
+        Atomics.wait(this.ctrl, 2 * k + 1, Atomics.load(this.ctrl, 2 * k + 1), 100);
+        if (Date.now() - t0 > 120_000) throw new Error(`embedding update: worker ${k} did not finish within 120 s`);
+      }
+      sum += this.results[k];
+    }
+    return sum;
   }
 
   /**
@@ -339,16 +344,7 @@ export class EmbeddingStore {
     }
     const [e0, e1] = useWorkers ? this.simdRanges[0] : [0, this.simdRanges[threads - 1][1]];
     let sum = this.simd!(...args(e0, e1));
-    if (useWorkers) {
-      const t0 = Date.now();
-      for (let k = 1; k < threads; k++) {
-        while (Atomics.load(this.ctrl, 2 * k + 1) !== this.gen) {
-          Atomics.wait(this.ctrl, 2 * k + 1, Atomics.load(this.ctrl, 2 * k + 1), 100);
-          if (Date.now() - t0 > 120_000) throw new Error(`embedding update: worker ${k} did not finish within 120 s`);
-        }
-        sum += this.results[k];
-      }
-    }
+    if (useWorkers) sum += this.joinWorkers(threads);
     let wrong = 0;
     const W = this.W, M = this.M, V = this.V, uniq = this.uniq;
     for (let s = 1, j = width; s < U; s++) {
