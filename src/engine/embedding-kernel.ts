@@ -50,10 +50,23 @@ function denseRange(W, M, V, G, stamp, slot, step, r0, r1, width, lambda, coef, 
  * Adam on the touched rows only (slots [s0, s1) of this step, uniq[s] = global row), L2 term included.
  */
 export const LAZY_KERNEL_SRC = `
+let lazySink = 0;
 function lazyRows(W, M, V, G, uniq, s0, s1, width, lambda, coef, b1, b2, stepSize, sqrtBc2, eps) {
   const c1 = 1 - b1, c2 = 1 - b2, cl = coef * lambda, ib = 1 / sqrtBc2;
   let delta = 0;
-  for (let s = s0; s < s1; s++) {
+  for (let c0 = s0; c0 < s1; c0 += 128) {
+    const c1e = Math.min(s1, c0 + 128);
+    // The rows are scattered over tables far larger than the caches, and the update loop is too long per row for
+    // the CPU to run ahead to the next rows' misses: a short first pass over the chunk's rows starts those loads
+    // together, so the update pass finds them in cache (~2x faster here on 2.09 M-row tables).
+    let t = 0;
+    for (let s = c0; s < c1e; s++) {
+      const i = uniq[s] * width;
+      const e = i + width - 1;
+      t += W[i] + M[i] + V[i] + W[e] + M[e] + V[e];
+    }
+    lazySink += t;
+    for (let s = c0; s < c1e; s++) {
     let i = uniq[s] * width;
     let j = s * width;
     const end = i + width;
@@ -66,6 +79,7 @@ function lazyRows(W, M, V, G, uniq, s0, s1, width, lambda, coef, b1, b2, stepSiz
       const nw = Math.fround(w - (stepSize * m) / (Math.sqrt(v) * ib + eps));
       W[i] = nw;
       delta += nw * nw - w * w;
+    }
     }
   }
   return delta;
@@ -92,22 +106,26 @@ export function makeLazyKernel(): LazyKernel {
 }
 
 /**
- * Worker body: waits on its control word, runs denseRange over its row range, stores Σw² and signals done.
+ * Worker body: waits on its control word, runs denseRange over its row range (parameter 11 = 0) or lazyRows over its
+ * slot range (parameter 11 = 1), stores the Σw² result and signals done.
  * Control Int32 words per worker k: [gen_k at 2k, done_k at 2k+1]; parameters in a shared Float64Array.
  */
 export const WORKER_SRC = `
 const { parentPort, workerData } = require('node:worker_threads');
 ${DENSE_KERNEL_SRC}
+${LAZY_KERNEL_SRC}
 const k = workerData.index;
 const ctrl = new Int32Array(workerData.ctrl);
 const par = new Float64Array(workerData.params);
 const res = new Float64Array(workerData.results);
 let W = new Float32Array(workerData.W), M = new Float32Array(workerData.M), V = new Float32Array(workerData.V);
 let stamp = new Int32Array(workerData.stamp), slot = new Int32Array(workerData.slot);
-let G = new Float32Array(workerData.G);
+let G = new Float32Array(workerData.G), uniq = new Int32Array(workerData.uniq);
 let gen = 0;
 parentPort.on('message', (msg) => {
-  if (msg.G) { G = new Float32Array(msg.G); parentPort.postMessage('ok'); }
+  if (msg.G) G = new Float32Array(msg.G);
+  if (msg.uniq) uniq = new Int32Array(msg.uniq);
+  parentPort.postMessage('ok');
 });
 function loop() {
   // Sleep until the main thread bumps this worker's generation word; -1 means stop.
@@ -121,8 +139,11 @@ function loop() {
     }
     gen = now;
     const base = 16 * k;
-    res[k] = denseRange(W, M, V, G, stamp, slot, par[base], par[base + 1], par[base + 2], par[base + 3],
-      par[base + 4], par[base + 5], par[base + 6], par[base + 7], par[base + 8], par[base + 9], par[base + 10]);
+    res[k] = par[base + 11] === 1
+      ? lazyRows(W, M, V, G, uniq, par[base + 1], par[base + 2], par[base + 3],
+        par[base + 4], par[base + 5], par[base + 6], par[base + 7], par[base + 8], par[base + 9], par[base + 10])
+      : denseRange(W, M, V, G, stamp, slot, par[base], par[base + 1], par[base + 2], par[base + 3],
+        par[base + 4], par[base + 5], par[base + 6], par[base + 7], par[base + 8], par[base + 9], par[base + 10]);
     Atomics.store(ctrl, 2 * k + 1, gen);
     Atomics.notify(ctrl, 2 * k + 1);
   }

@@ -80,7 +80,11 @@ export class EmbeddingStore {
   private readonly slot: Int32Array;
   private stepStamp = 0;
   private uniq: Int32Array;
+  /** The G and uniq buffers the (non-SIMD) workers currently hold. */
+  private sent: { G: SharedArrayBuffer | null; uniq: SharedArrayBuffer | null } = { G: null, uniq: null };
   private U = 0;
+  /** Where prepare's cache-warming reads go (kept so that they are not optimised away). */
+  private sink = 0;
   private G: Float32Array;
   private indicesBuf: BigInt64Array = new BigInt64Array(0);
   private rowsBuf: Float32Array = new Float32Array(0);
@@ -134,7 +138,7 @@ export class EmbeddingStore {
     }
     this.stamp = sharedI32(rows);
     this.slot = sharedI32(rows);
-    this.uniq = new Int32Array(1024);
+    this.uniq = sharedI32(1024);
     this.G = sharedF32(1024 * this.width);
     this.initTables(new Rng(opts.seed));
 
@@ -149,7 +153,7 @@ export class EmbeddingStore {
     this.ctrl = sharedI32(2 * threads);
     this.params = new Float64Array(new SharedArrayBuffer(PARAMS_PER_WORKER * threads * 8));
     this.results = new Float64Array(new SharedArrayBuffer(threads * 8));
-    if (this.mode === 'dense' && threads > 1 && rows > 0) {
+    if (threads > 1 && rows > 0) {
       for (let k = 1; k < threads; k++) {
         const w = this.simd ? new Worker(SIMD_WORKER_SRC, {
           eval: true,
@@ -162,12 +166,13 @@ export class EmbeddingStore {
           workerData: {
             index: k, ctrl: this.ctrl.buffer, params: this.params.buffer, results: this.results.buffer,
             W: this.W.buffer, M: this.M.buffer, V: this.V.buffer, stamp: this.stamp.buffer, slot: this.slot.buffer,
-            G: this.G.buffer,
+            G: this.G.buffer, uniq: this.uniq.buffer,
           },
         });
         w.unref();
         this.workers.push(w);
       }
+      this.sent = { G: this.G.buffer as SharedArrayBuffer, uniq: this.uniq.buffer as SharedArrayBuffer };
     }
   }
 
@@ -200,7 +205,7 @@ export class EmbeddingStore {
     const n = batchSize * Fc;
     if (cat.length < n) throw new UserError(`batch has ${cat.length} categorical values, expected ${batchSize}×${Fc}`);
     if (this.indicesBuf.length < n) this.indicesBuf = new BigInt64Array(n);
-    if (this.uniq.length < n + 1) this.uniq = new Int32Array(n + 1);
+    if (this.uniq.length < n + 1) this.uniq = sharedI32(n + 1); // handed to the workers by the next update()
     const idx32 = new Int32Array(this.indicesBuf.buffer, 0, 2 * n);
     const stamp = this.stamp;
     const slot = this.slot;
@@ -211,7 +216,17 @@ export class EmbeddingStore {
     uniq[0] = -1;
     const vocab = this.vocabI32;
     const offsets = this.offsetsI32;
+    // stamp, slot and W are far larger than the caches and each position's work is long: like lazyRows, a short
+    // pass over a chunk first starts its loads together (the values read are discarded).
+    let sink = 0;
     for (let b = 0, p = 0; b < batchSize; b++) {
+      if ((b & 63) === 0) {
+        for (let q = p, e = Math.min(batchSize, b + 64) * Fc, f = 0; q < e; q++) {
+          const g = offsets[f] + cat[q];
+          sink += stamp[g] + slot[g];
+          if (++f === Fc) f = 0;
+        }
+      }
       for (let f = 0; f < Fc; f++, p++) {
         const local = cat[p];
         let s = 0;
@@ -238,9 +253,13 @@ export class EmbeddingStore {
     const rows = new Float32Array(U * width);
     const W = this.W;
     for (let s = 1, j = width; s < U; s++) {
+      if ((s & 127) === 1) {
+        for (let q = s, e = Math.min(U, s + 128); q < e; q++) sink += W[uniq[q] * width] + W[uniq[q] * width + width - 1];
+      }
       const src = uniq[s] * width;
       for (let c = 0; c < width; c++, j++) rows[j] = W[src + c];
     }
+    this.sink = sink;
     return { indices: this.indicesBuf.subarray(0, n), rows, unique: U };
   }
 
@@ -261,14 +280,14 @@ export class EmbeddingStore {
     const sqrtBc2 = Math.sqrt(bc2);
     const U = this.U;
     const width = this.width;
-    await this.ensureG(U * width);
+    await this.shareBuffers(U * width);
     const Gs = this.G;
     if (G instanceof Float32Array) Gs.set(G.subarray(0, U * width));
     else for (let i = 0; i < U * width; i++) Gs[i] = G[i];
     // The padding slot's gradient never reaches a table row.
     Gs.fill(0, 0, width);
     if (this.mode === 'lazy') {
-      this.w2 += this.lazy(this.W, this.M, this.V, Gs, this.uniq, 1, U, width, this.lambda, coef, beta1, beta2, stepSize, sqrtBc2, eps);
+      this.w2 += this.lazyHalves(Gs, U, coef, stepSize, sqrtBc2);
       return;
     }
     if (this.simd) {
@@ -284,7 +303,7 @@ export class EmbeddingStore {
         const b = PARAMS_PER_WORKER * k;
         p[b] = this.stepStamp; p[b + 1] = this.ranges[k][0]; p[b + 2] = this.ranges[k][1]; p[b + 3] = width;
         p[b + 4] = this.lambda; p[b + 5] = coef; p[b + 6] = beta1; p[b + 7] = beta2; p[b + 8] = stepSize;
-        p[b + 9] = sqrtBc2; p[b + 10] = eps;
+        p[b + 9] = sqrtBc2; p[b + 10] = eps; p[b + 11] = 0;
         Atomics.store(this.ctrl, 2 * k, this.gen);
         Atomics.notify(this.ctrl, 2 * k);
       }
@@ -294,6 +313,31 @@ export class EmbeddingStore {
       this.lambda, coef, beta1, beta2, stepSize, sqrtBc2, eps);
     if (useWorkers) sum += this.joinWorkers(threads);
     this.w2 = sum;
+  }
+
+  /**
+   * Lazy step in two fixed halves of the slots, [1, mid) here and [mid, U) on worker 1 when there is one (the rows
+   * are distinct, so the halves never touch the same element). The Σw² change is summed half 0 + half 1 either way,
+   * so the numbers do not depend on the core count.
+   */
+  private lazyHalves(Gs: Float32Array, U: number, coef: number, stepSize: number, sqrtBc2: number): number {
+    const { beta1, beta2, eps } = this.adam;
+    const mid = 1 + ((U - 1) >> 1);
+    const run = (s0: number, s1: number) =>
+      this.lazy(this.W, this.M, this.V, Gs, this.uniq, s0, s1, this.width, this.lambda, coef, beta1, beta2, stepSize, sqrtBc2, eps);
+    if (this.workers.length === 0) {
+      const d0 = run(1, mid);
+      return d0 + run(mid, U);
+    }
+    this.gen = (this.gen + 1) & 0x3fffffff;
+    const p = this.params;
+    const b = PARAMS_PER_WORKER;
+    p[b] = 0; p[b + 1] = mid; p[b + 2] = U; p[b + 3] = this.width; p[b + 4] = this.lambda; p[b + 5] = coef;
+    p[b + 6] = beta1; p[b + 7] = beta2; p[b + 8] = stepSize; p[b + 9] = sqrtBc2; p[b + 10] = eps; p[b + 11] = 1;
+    Atomics.store(this.ctrl, 2, this.gen);
+    Atomics.notify(this.ctrl, 2);
+    const d0 = run(1, mid);
+    return d0 + this.joinWorkers(2);
   }
 
   /** Waits for workers 1..threads−1 to finish the current generation and returns the sum of their Σw² results. */
@@ -360,19 +404,26 @@ export class EmbeddingStore {
     return sum - wrong + right;
   }
 
-  /** Grows the shared gradient buffer (and hands it to the workers) when a batch has more unique rows. */
-  private async ensureG(n: number): Promise<void> {
-    if (this.G.length >= n) return;
-    this.G = sharedF32(Math.ceil(n * 1.25));
-    if (this.simd) return; // SIMD workers never read G (touched rows are done on the main thread)
+  /**
+   * Grows the shared gradient buffer when a batch has more unique rows, and hands the workers whichever of G and
+   * uniq (regrown by prepare) they do not hold yet.
+   */
+  private async shareBuffers(n: number): Promise<void> {
+    if (this.G.length < n) this.G = sharedF32(Math.ceil(n * 1.25));
+    if (this.simd || this.workers.length === 0) return; // SIMD workers read neither (touched rows are done here)
+    const G = this.G.buffer as SharedArrayBuffer;
+    const uniq = this.uniq.buffer as SharedArrayBuffer;
+    if (this.sent.G === G && this.sent.uniq === uniq) return;
+    const msg = { G: this.sent.G === G ? undefined : G, uniq: this.sent.uniq === uniq ? undefined : uniq };
     await Promise.all(
       this.workers.map(
         (w) => new Promise<void>((resolve) => {
           w.once('message', () => resolve());
-          w.postMessage({ G: this.G.buffer });
+          w.postMessage(msg);
         }),
       ),
     );
+    this.sent = { G, uniq };
   }
 
   /** Copy of one field's table: its D embedding columns (lr = false) or its LR column (lr = true). */

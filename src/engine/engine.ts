@@ -4,13 +4,14 @@
 import * as ort from 'onnxruntime-node';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import type { Batch } from '../data/types.js';
 import type { EngineLike, EngineOptions, EngineStats, RecordedTensor } from './api.js';
 import { compileModel, buildExport, LABEL, OUT, SCALAR, type Programs } from './compile.js';
 import { INPUT, type HostFloat } from './context.js';
 import { EmbeddingStore, TORCH_ADAM } from './embedding-store.js';
 import { createSession, releaseSession, type SessionOptions } from './session.js';
-import { fillDropoutMask } from './dropout.js';
+import { DropoutMasks, type MaskSite } from './dropout.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/fs.js';
 import { UserError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
@@ -47,6 +48,7 @@ export class Engine implements EngineLike {
   private lr: number;
   private busy = false;
   private recordSession: ort.InferenceSession | null = null;
+  private readonly masks: DropoutMasks | null;
   private readonly timing = { graphMs: 0, gatherMs: 0, updateMs: 0 };
   /** Milliseconds spent compiling the programs and creating the sessions. */
   readonly compileMs: number;
@@ -74,6 +76,9 @@ export class Engine implements EngineLike {
       });
     }
     for (const s of programs.states) this.states.set(s.name, new ort.Tensor(this.ft, s.value.slice(), s.shape));
+    this.masks = programs.train.dropouts.length > 0
+      ? new DropoutMasks(dropoutRng, (opts.threads ?? availableParallelism()) > 1)
+      : null;
   }
 
   static async create(opts: EngineOptions): Promise<Engine> {
@@ -164,6 +169,13 @@ export class Engine implements EngineLike {
     return this.exclusive(async () => {
       this.checkBatch(b);
       const t0 = performance.now();
+      // The dropout masks are drawn on a worker while this thread deduplicates and gathers the embedding rows.
+      const sites = this.programs.train.dropouts.map((site) => {
+        const dims = site.shape.map((d) => (d === 'B' ? b.size : d));
+        if (dims.some((d) => typeof d !== 'number')) throw new Error(`dropout site ${site.name}: unsupported shape [${site.shape}]`);
+        return { name: site.name, dims: dims as number[], n: (dims as number[]).reduce((a, c) => a * c, 1), p: site.p };
+      });
+      if (this.masks) await this.masks.start(sites satisfies MaskSite[]);
       const feeds: Record<string, ort.Tensor> = {};
       this.commonFeeds(b, feeds);
       for (const [name, d] of this.dense) {
@@ -171,13 +183,9 @@ export class Engine implements EngineLike {
         feeds[`v.${name}`] = d.v;
       }
       feeds[LABEL] = this.floatTensor(b.label, [b.size]);
-      for (const site of this.programs.train.dropouts) {
-        const dims = site.shape.map((d) => (d === 'B' ? b.size : d));
-        if (dims.some((d) => typeof d !== 'number')) throw new Error(`dropout site ${site.name}: unsupported shape [${site.shape}]`);
-        const n = (dims as number[]).reduce((a, c) => a * c, 1);
-        const mask = new Uint8Array(n);
-        fillDropoutMask(this.dropoutRng, mask, site.p);
-        feeds[site.name] = new ort.Tensor('uint8', mask, dims as number[]);
+      if (this.masks) {
+        const masks = await this.masks.take();
+        sites.forEach((site, i) => (feeds[site.name] = new ort.Tensor('uint8', masks[i], site.dims)));
       }
       if (this.programs.train.usesBnUnbias) feeds[INPUT.bnUnbias] = this.scalar(b.size > 1 ? b.size / (b.size - 1) : 1);
       const t = this.step + 1;
@@ -420,6 +428,7 @@ export class Engine implements EngineLike {
   }
 
   async dispose(): Promise<void> {
+    await this.masks?.dispose();
     await this.store?.dispose();
     await releaseSession(this.programs.train.bytes, this.sessOpts);
     await releaseSession(this.programs.eval.bytes, this.sessOpts);

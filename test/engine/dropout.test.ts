@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fillDropoutMask } from '../../src/engine/dropout.js';
+import { DropoutMasks, fillDropoutMask } from '../../src/engine/dropout.js';
 import { Rng } from '../../src/util/rng.js';
 
 test('dropout masks drop a fraction p, are seeded, and differ between draws', () => {
@@ -30,3 +30,33 @@ test('mask words are the Rng stream: the generator continues exactly where nextU
   for (let i = 0; i < 6; i++) assert.equal(m[i], ((words[i >> 1] >>> (16 * (i & 1))) & 0xffff) >= 32768 ? 1 : 0);
   assert.equal(r1.nextU32(), r2.nextU32());
 });
+
+for (const parallel of [true, false]) {
+  test(`DropoutMasks (${parallel ? 'worker thread' : 'in place'}) draws the same bytes as fillDropoutMask, in order`, async () => {
+    const sites = [{ n: 30_001, p: 0.1 }, { n: 7, p: 0.5 }, { n: 12_000, p: 0.25 }];
+    const ref = new Rng(4);
+    const refSteps = [0, 1].map(() =>
+      sites.map((s) => {
+        const m = new Uint8Array(s.n);
+        fillDropoutMask(ref, m, s.p);
+        return m;
+      }),
+    );
+    const rng = new Rng(4);
+    const masks = new DropoutMasks(rng, parallel);
+    try {
+      // A step started and abandoned (an error before take) leaves the stream where it was.
+      await masks.start(sites);
+      for (const want of refSteps) {
+        await masks.start(sites);
+        const got = await masks.take();
+        assert.equal(got.length, sites.length);
+        got.forEach((m, i) => assert.deepEqual(m, want[i]));
+      }
+      assert.equal(rng.nextU32(), ref.nextU32(), 'the stream continues where the sequential draws left it');
+      await assert.rejects(masks.take(), /no step started/);
+    } finally {
+      await masks.dispose();
+    }
+  });
+}

@@ -119,6 +119,40 @@ test('lazy Adam on touched rows matches the lazy reference (clipping active)', a
   await runCase('lazy', 1, true, 1000);
 });
 
+test('lazy Adam split over 2 threads matches the lazy reference (clipping active)', async () => {
+  await runCase('lazy', 2, true, 1000);
+});
+
+test('lazy Adam: 1 and 2 threads give bit-identical tables, moments and Σw², also when the row buffers regrow', async () => {
+  // Batches of growing size push the unique-row count past the initial shared buffers (1024 rows), so the workers
+  // must be handed the regrown uniq and G buffers.
+  const big: FieldInfo[] = [
+    { name: 'a', type: 'categorical', vocabSize: 20_000 },
+    { name: 'b', type: 'categorical', vocabSize: 9 },
+  ];
+  const run = async (threads: number) => {
+    const store = new EmbeddingStore({ fields: big, dim: 3, withLr: false, lambda: 0.05, mode: 'lazy', seed: 5, threads });
+    const rng = new Rng(8);
+    for (const [step, B] of [10, 700, 4000, 30].entries()) {
+      const cat = new Int32Array(B * 2);
+      for (let i = 0; i < cat.length; i++) cat[i] = rng.int(i % 2 === 0 ? 20_000 : 9);
+      const p = store.prepare(cat, B);
+      const G = Float32Array.from({ length: p.unique * 3 }, () => rng.uniform() - 0.5);
+      await store.update(G, 0.9, 1e-2, step + 1);
+    }
+    const out = { W: store.W.slice(), M: store.M.slice(), V: store.V.slice(), w2: store.w2 };
+    await store.dispose();
+    return out;
+  };
+  const one = await run(1);
+  const two = await run(2);
+  assert.ok(one.M.some((x) => x !== 0), 'the steps touched rows');
+  assert.deepEqual(two.W, one.W);
+  assert.deepEqual(two.M, one.M);
+  assert.deepEqual(two.V, one.V);
+  assert.equal(two.w2, one.w2);
+});
+
 test('out-of-vocabulary index is a clear error', async () => {
   const store = new EmbeddingStore({ fields, dim: D, withLr: false, lambda: 0, mode: 'lazy', seed: 1 });
   assert.throws(() => store.prepare(Int32Array.from([1, 1, 40]), 1), /c3.*outside its vocabulary/);
