@@ -46,40 +46,53 @@ function denseRange(W, M, V, G, stamp, slot, step, r0, r1, width, lambda, coef, 
 `;
 
 /**
+ * warmRows(W, M, V, uniq, s0, s1, width): reads the first and last element of the rows of slots [s0, s1) and
+ * discards them. The rows are scattered over tables far larger than the caches, and an update loop is too long per
+ * row for the CPU to run ahead to the next rows' misses: this short pass starts a chunk's loads together, so the
+ * update pass finds them in cache (~2x faster here on 2.09 M-row tables).
+ */
+export const WARM_ROWS_SRC = `
+let warmSink = 0;
+function warmRows(W, M, V, uniq, s0, s1, width) {
+  let t = 0;
+  for (let s = s0; s < s1; s++) {
+    const i = uniq[s] * width;
+    const e = i + width - 1;
+    t += W[i] + M[i] + V[i] + W[e] + M[e] + V[e];
+  }
+  warmSink += t;
+}
+`;
+
+/** Rows per warm-then-update chunk (~50 KB of W, M and V: stays in L2). */
+const CHUNK = 128;
+
+/**
  * lazyRows(W, M, V, G, uniq, s0, s1, width, lambda, coef, b1, b2, stepSize, sqrtBc2, eps) -> Σ (w_new² − w_old²)
  * Adam on the touched rows only (slots [s0, s1) of this step, uniq[s] = global row), L2 term included.
  */
 export const LAZY_KERNEL_SRC = `
-let lazySink = 0;
+${WARM_ROWS_SRC}
 function lazyRows(W, M, V, G, uniq, s0, s1, width, lambda, coef, b1, b2, stepSize, sqrtBc2, eps) {
   const c1 = 1 - b1, c2 = 1 - b2, cl = coef * lambda, ib = 1 / sqrtBc2;
   let delta = 0;
-  for (let c0 = s0; c0 < s1; c0 += 128) {
-    const c1e = Math.min(s1, c0 + 128);
-    // The rows are scattered over tables far larger than the caches, and the update loop is too long per row for
-    // the CPU to run ahead to the next rows' misses: a short first pass over the chunk's rows starts those loads
-    // together, so the update pass finds them in cache (~2x faster here on 2.09 M-row tables).
-    let t = 0;
-    for (let s = c0; s < c1e; s++) {
-      const i = uniq[s] * width;
-      const e = i + width - 1;
-      t += W[i] + M[i] + V[i] + W[e] + M[e] + V[e];
-    }
-    lazySink += t;
-    for (let s = c0; s < c1e; s++) {
-    let i = uniq[s] * width;
-    let j = s * width;
-    const end = i + width;
-    for (; i < end; i++, j++) {
-      const w = W[i];
-      const g = cl * w + coef * G[j];
-      const m = b1 * M[i] + c1 * g;
-      const v = b2 * V[i] + c2 * g * g;
-      M[i] = m; V[i] = v;
-      const nw = Math.fround(w - (stepSize * m) / (Math.sqrt(v) * ib + eps));
-      W[i] = nw;
-      delta += nw * nw - w * w;
-    }
+  for (let c0 = s0; c0 < s1; c0 += ${CHUNK}) {
+    const ce = Math.min(s1, c0 + ${CHUNK});
+    warmRows(W, M, V, uniq, c0, ce, width);
+    for (let s = c0; s < ce; s++) {
+      let i = uniq[s] * width;
+      let j = s * width;
+      const end = i + width;
+      for (; i < end; i++, j++) {
+        const w = W[i];
+        const g = cl * w + coef * G[j];
+        const m = b1 * M[i] + c1 * g;
+        const v = b2 * V[i] + c2 * g * g;
+        M[i] = m; V[i] = v;
+        const nw = Math.fround(w - (stepSize * m) / (Math.sqrt(v) * ib + eps));
+        W[i] = nw;
+        delta += nw * nw - w * w;
+      }
     }
   }
   return delta;
@@ -161,6 +174,7 @@ function touchedAside(W, M, V, G, uniq, s0, s1, width, lambda, coef, b1, b2, ste
   const c1 = 1 - b1, c2 = 1 - b2, cl = coef * lambda, ib = 1 / sqrtBc2;
   let sum = 0;
   for (let s = s0; s < s1; s++) {
+    if ((s - s0) % ${CHUNK} === 0) warmRows(W, M, V, uniq, s, Math.min(s1, s + ${CHUNK}), width);
     let i = uniq[s] * width;
     let j = s * width;
     const end = i + width;
@@ -186,7 +200,7 @@ export type TouchedKernel = (
 ) => number;
 
 export function makeTouchedKernel(): TouchedKernel {
-  return new Function(`${TOUCHED_KERNEL_SRC}\nreturn touchedAside;`)() as TouchedKernel;
+  return new Function(`${WARM_ROWS_SRC}\n${TOUCHED_KERNEL_SRC}\nreturn touchedAside;`)() as TouchedKernel;
 }
 
 /** SIMD worker: same control protocol as WORKER_SRC; runs the wasm kernel over its element range. */
