@@ -101,8 +101,13 @@ export function compileModel(o: CompileOptions): Programs {
 
   const paramTensors = registry.params.map((p) => tc.paramInputs.get(p.name)!);
   const rows = tc.rowsInput;
-  const grads = grad(loss, rows ? [...paramTensors, rows] : paramTensors);
-  const G = rows ? grads[grads.length - 1] : null;
+  // The rows reach the loss only through the one gather of the batch's rows; the autodiff stops at its output and
+  // the host's plan sums it into the slots (rowGradient), in place of Gather's generic scatter.
+  const gathered = tc.gatheredRows;
+  if (rows && (!gathered || g.nodes.some((n) => n.inputs.includes(rows) && n.outputs[0] !== gathered)))
+    throw new Error('compile: the embedding rows must be read only through the context\'s gather');
+  const grads = grad(loss, gathered ? [...paramTensors, gathered] : paramTensors);
+  const G = gathered ? tc.rowGradient(grads[grads.length - 1]) : null;
   const norm2Terms = registry.params.map((_, i) => sumAll(grads[i].square()));
   if (G && rows) {
     // Table part of the clip norm without visiting untouched rows (see EmbeddingStore, tableGradNorm2):

@@ -1,5 +1,6 @@
 // Host-side dropout masks: 1 keeps, 0 drops, with P(drop) = p at 16-bit resolution (two draws per 32-bit random
-// word: |p − p_eff| < 8e-6), from the engine's seeded dropout stream, so a seed and a step fix every mask.
+// word: |p − p_eff| < 8e-6), from the engine's seeded dropout stream, so a seed and a step fix every mask. The
+// training step is fed them pre-scaled, 0 or 1/(1 − p) in the graph's float type, so the graph only multiplies.
 // The generator is util/rng's xoshiro128** run on local copies of its state (the same words nextU32 would give,
 // without a method call per word); the state is written back at the end. The kernel is JavaScript source so that
 // the main thread and the mask worker run the same code (see embedding-kernel.ts for the same pattern).
@@ -7,9 +8,10 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { Rng } from '../util/rng.js';
 
-/** fillMask(st, mask, p): st is the xoshiro128** state as 4 int32 words, advanced in place. */
+/** fillMask(st, mask, p, keep): st is the xoshiro128** state as 4 int32 words, advanced in place; kept entries
+ *  get `keep`, dropped ones 0. */
 const MASK_KERNEL_SRC = `
-function fillMask(st, mask, p) {
+function fillMask(st, mask, p, keep) {
   const thr = Math.round(p * 65536);
   const n = mask.length;
   let a = st[0] | 0, b = st[1] | 0, c = st[2] | 0, d = st[3] | 0;
@@ -24,31 +26,39 @@ function fillMask(st, mask, p) {
     a ^= d;
     c ^= t;
     d = (d << 11) | (d >>> 21);
-    mask[i] = (r & 0xffff) >= thr ? 1 : 0;
-    if (i + 1 < n) mask[i + 1] = r >>> 16 >= thr ? 1 : 0;
+    mask[i] = (r & 0xffff) >= thr ? keep : 0;
+    if (i + 1 < n) mask[i + 1] = r >>> 16 >= thr ? keep : 0;
   }
   st[0] = a; st[1] = b; st[2] = c; st[3] = d;
 }
 `;
 
-type MaskKernel = (st: Int32Array, mask: Uint8Array, p: number) => void;
+type MaskArray = Uint8Array | Float32Array | Float64Array;
+type MaskKernel = (st: Int32Array, mask: MaskArray, p: number, keep: number) => void;
 const fillMask = new Function(`${MASK_KERNEL_SRC}\nreturn fillMask;`)() as MaskKernel;
 
+/** 0/1 mask bytes from the stream (the definition the scaled masks below follow). */
 export function fillDropoutMask(rng: Rng, mask: Uint8Array, p: number): void {
   const st = Int32Array.from(rng.getState());
-  fillMask(st, mask, p);
+  fillMask(st, mask, p, 1);
   rng.setState([st[0], st[1], st[2], st[3]]);
 }
 
 // The worker fills one step's masks in order from the given state and transfers them back with the new state.
+// It runs at the lowest priority (Linux keeps a nice value per thread): a draw for the next step, started while
+// onnxruntime runs this one, then only takes the cycles the graph leaves idle. On other systems it stays as is.
 const WORKER_SRC = `
 const { parentPort } = require('node:worker_threads');
+try {
+  const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
+  if (Number.isInteger(tid) && tid > 0) require('node:os').setPriority(tid, 19);
+} catch {}
 ${MASK_KERNEL_SRC}
 parentPort.on('message', (job) => {
   const st = Int32Array.from(job.state);
   const masks = job.sites.map((s) => {
-    const m = new Uint8Array(s.n);
-    fillMask(st, m, s.p);
+    const m = job.f64 ? new Float64Array(s.n) : new Float32Array(s.n);
+    fillMask(st, m, s.p, s.keep);
     return m;
   });
   parentPort.postMessage({ id: job.id, state: Array.from(st), masks }, masks.map((m) => m.buffer));
@@ -60,36 +70,55 @@ export interface MaskSite {
   p: number;
 }
 
+export type ScaledMask = Float32Array | Float64Array;
+
 interface StepMasks {
   state: number[];
-  masks: Uint8Array[];
+  masks: ScaledMask[];
+}
+
+/** 1/(1 − p) rounded to the float type: what Cast(mask) · (1/(1 − p)) gives in the graph. */
+function keepValue(p: number, f64: boolean): number {
+  return f64 ? 1 / (1 - p) : Math.fround(1 / (1 - p));
 }
 
 /** One step's masks drawn from `state` (not advancing any Rng): the new state comes back with them. */
-function drawMasks(state: readonly number[], sites: readonly MaskSite[]): StepMasks {
+function drawMasks(state: readonly number[], sites: readonly MaskSite[], f64: boolean): StepMasks {
   const st = Int32Array.from(state);
   const masks = sites.map((s) => {
-    const m = new Uint8Array(s.n);
-    fillMask(st, m, s.p);
+    const m = f64 ? new Float64Array(s.n) : new Float32Array(s.n);
+    fillMask(st, m, s.p, keepValue(s.p, f64));
     return m;
   });
   return { state: Array.from(st), masks };
 }
 
+/** What a draw depends on: the stream's state and the sites. */
+function drawKey(state: readonly number[], sites: readonly MaskSite[]): string {
+  return `${state.join(',')}|${sites.map((s) => `${s.n}:${s.p}`).join(',')}`;
+}
+
 /**
  * Draws a step's dropout masks on a worker thread while the main thread prepares the embedding rows, so the two
- * host jobs of a step use both cores. The masks are the same bytes fillDropoutMask draws in the same order (the
- * stream does not depend on where it runs). Without a second core it draws them in place.
+ * host jobs of a step use both cores; `prefetch` starts the next step's draw during this step's graph run. The masks
+ * are the same bytes fillDropoutMask draws in the same order (the stream does not depend on where or when it
+ * runs: a draw is used only if the stream's state and the sites are still those it was started with). Without a
+ * second core it draws them in place.
  */
 export class DropoutMasks {
   private worker: Worker | null = null;
   private pending: Promise<StepMasks> | null = null;
+  private pendingKey = '';
   private nextId = 0;
+
+  private readonly f64: boolean;
 
   constructor(
     private readonly rng: Rng,
     parallel = availableParallelism() > 1,
+    floatType: 'float32' | 'float64' = 'float32',
   ) {
+    this.f64 = floatType === 'float64';
     if (parallel) {
       this.worker = new Worker(WORKER_SRC, { eval: true });
       this.worker.unref();
@@ -98,13 +127,16 @@ export class DropoutMasks {
 
   /** Starts drawing one step's masks; collect them with `take`. The stream only advances in `take`. */
   async start(sites: readonly MaskSite[]): Promise<void> {
-    // A step abandoned between start and take (an error in between) may have a reply in flight: drain it first.
+    const state = this.rng.getState();
+    const key = drawKey(state, sites);
+    if (this.pending && this.pendingKey === key) return; // prefetched (or started and abandoned) with these inputs
+    // A draw for other sites or another state (a smaller last batch, a restored snapshot) may be in flight: drain it.
     if (this.pending) await this.pending.catch(() => undefined);
     this.pending = null;
-    const state = this.rng.getState();
+    this.pendingKey = key;
     const w = this.worker;
     if (!w || sites.length === 0) {
-      this.pending = Promise.resolve(drawMasks(state, sites));
+      this.pending = Promise.resolve(drawMasks(state, sites, this.f64));
       return;
     }
     const id = this.nextId++;
@@ -122,11 +154,19 @@ export class DropoutMasks {
       w.on('message', onMsg);
       w.once('error', onErr);
     });
-    w.postMessage({ id, state, sites: sites.map((s) => ({ n: s.n, p: s.p })) });
+    w.postMessage({ id, state, f64: this.f64, sites: sites.map((s) => ({ n: s.n, p: s.p, keep: keepValue(s.p, this.f64) })) });
+  }
+
+  /**
+   * Starts drawing the next step's masks now, on the worker, from the stream as it stands, guessing that the next
+   * step has these sites; `start` uses the draw if so and draws again if not. Nothing happens without a worker.
+   */
+  prefetch(sites: readonly MaskSite[]): void {
+    if (this.worker && !this.pending && sites.length > 0) void this.start(sites);
   }
 
   /** The masks of the step started last; advances the dropout stream past them. */
-  async take(): Promise<Uint8Array[]> {
+  async take(): Promise<ScaledMask[]> {
     if (!this.pending) throw new Error('DropoutMasks.take: no step started');
     const p = this.pending;
     this.pending = null;

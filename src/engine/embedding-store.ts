@@ -32,6 +32,18 @@ export interface PreparedBatch {
   /** [U, width]: slot 0 is always the all-zero padding slot; its gradient is ignored. */
   rows: Float32Array;
   unique: number;
+  /** With `prepare(…, true)`: how the graph sums the positions' gradients into the slots (EngineContext.rowGradient). */
+  plan?: GradientPlan;
+}
+
+/**
+ * Positions p = b·Fc + f in batch order. `first` [U]: the position where each slot first occurs (slot 0, padding,
+ * has none: its entry is a placeholder). `repPos`/`repSlot` [R]: every other position, in order, and its slot.
+ */
+export interface GradientPlan {
+  first: BigInt64Array;
+  repPos: BigInt64Array;
+  repSlot: BigInt64Array;
 }
 
 export interface StoreOptions {
@@ -87,6 +99,7 @@ export class EmbeddingStore {
   private sink = 0;
   private G: Float32Array;
   private indicesBuf: BigInt64Array = new BigInt64Array(0);
+  private planBufs = { first: new BigInt64Array(0), repPos: new BigInt64Array(0), repSlot: new BigInt64Array(0) };
   private rowsBuf: Float32Array = new Float32Array(0);
   private readonly dense: DenseKernel = makeDenseKernel();
   private readonly lazy: LazyKernel = makeLazyKernel();
@@ -199,12 +212,23 @@ export class EmbeddingStore {
     this.w2 = s;
   }
 
-  /** Maps local indices to global rows, deduplicates them (slot 0 = padding), and gathers the unique rows. */
-  prepare(cat: Int32Array, batchSize: number): PreparedBatch {
+  /**
+   * Maps local indices to global rows, deduplicates them (slot 0 = padding), and gathers the unique rows; with
+   * `plan`, also lists each slot's first position and the repeats (for the training step's gradient).
+   */
+  prepare(cat: Int32Array, batchSize: number, plan = false): PreparedBatch {
     const Fc = this.fields.length;
     const n = batchSize * Fc;
     if (cat.length < n) throw new UserError(`batch has ${cat.length} categorical values, expected ${batchSize}×${Fc}`);
     if (this.indicesBuf.length < n) this.indicesBuf = new BigInt64Array(n);
+    // The plan's int64s are written as low words only: the buffers start zeroed and hold non-negative int32s.
+    if (plan && this.planBufs.repPos.length < n) {
+      this.planBufs = { first: new BigInt64Array(n + 1), repPos: new BigInt64Array(n), repSlot: new BigInt64Array(n) };
+    }
+    const first32 = new Int32Array(this.planBufs.first.buffer);
+    const repPos32 = new Int32Array(this.planBufs.repPos.buffer);
+    const repSlot32 = new Int32Array(this.planBufs.repSlot.buffer);
+    let R = 0;
     if (this.uniq.length < n + 1) this.uniq = sharedI32(n + 1); // handed to the workers by the next update()
     const idx32 = new Int32Array(this.indicesBuf.buffer, 0, 2 * n);
     const stamp = this.stamp;
@@ -240,12 +264,20 @@ export class EmbeddingStore {
           if (stamp[g] !== st) {
             stamp[g] = st;
             slot[g] = U;
+            if (plan) first32[2 * U] = p;
             uniq[U++] = g;
+            idx32[2 * p] = U - 1;
+            idx32[2 * p + 1] = 0;
+            continue;
           }
           s = slot[g];
         }
         idx32[2 * p] = s;
         idx32[2 * p + 1] = 0;
+        if (plan) {
+          repPos32[2 * R] = p;
+          repSlot32[2 * R++] = s;
+        }
       }
     }
     this.U = U;
@@ -260,7 +292,12 @@ export class EmbeddingStore {
       for (let c = 0; c < width; c++, j++) rows[j] = W[src + c];
     }
     this.sink = sink;
-    return { indices: this.indicesBuf.subarray(0, n), rows, unique: U };
+    const prepared: PreparedBatch = { indices: this.indicesBuf.subarray(0, n), rows, unique: U };
+    if (plan) {
+      const b = this.planBufs;
+      prepared.plan = { first: b.first.subarray(0, U), repPos: b.repPos.subarray(0, R), repSlot: b.repSlot.subarray(0, R) };
+    }
+    return prepared;
   }
 
   private resetStamps(): number {

@@ -77,7 +77,7 @@ export class Engine implements EngineLike {
     }
     for (const s of programs.states) this.states.set(s.name, new ort.Tensor(this.ft, s.value.slice(), s.shape));
     this.masks = programs.train.dropouts.length > 0
-      ? new DropoutMasks(dropoutRng, (opts.threads ?? availableParallelism()) > 1)
+      ? new DropoutMasks(dropoutRng, (opts.threads ?? availableParallelism()) > 1, this.ft)
       : null;
   }
 
@@ -131,15 +131,21 @@ export class Engine implements EngineLike {
   }
 
   /** Feeds shared by all programs: parameters, BN states, gathered rows, indices, numeric values. */
-  private commonFeeds(b: Batch, feeds: Record<string, ort.Tensor>): number {
+  private commonFeeds(b: Batch, feeds: Record<string, ort.Tensor>, train = false): number {
     for (const [name, d] of this.dense) feeds[`p.${name}`] = d.p;
     for (const [name, t] of this.states) feeds[`s.${name}`] = t;
     let unique = 0;
     if (this.store) {
-      const prep = this.store.prepare(b.cat, b.size);
+      const prep = this.store.prepare(b.cat, b.size, train);
       unique = prep.unique;
       feeds[INPUT.rows] = this.floatTensor(prep.rows, [prep.unique, this.store.width]);
       feeds[INPUT.index] = new ort.Tensor('int64', prep.indices, [b.size, this.numCat]);
+      if (prep.plan) {
+        const { first, repPos, repSlot } = prep.plan;
+        feeds[INPUT.firstPos] = new ort.Tensor('int64', first, [first.length]);
+        feeds[INPUT.repPos] = new ort.Tensor('int64', repPos, [repPos.length]);
+        feeds[INPUT.repSlot] = new ort.Tensor('int64', repSlot, [repSlot.length]);
+      }
     }
     if (this.numNum > 0) feeds[INPUT.numeric] = this.floatTensor(b.num, [b.size, this.numNum]);
     return unique;
@@ -169,7 +175,8 @@ export class Engine implements EngineLike {
     return this.exclusive(async () => {
       this.checkBatch(b);
       const t0 = performance.now();
-      // The dropout masks are drawn on a worker while this thread deduplicates and gathers the embedding rows.
+      // The dropout masks are drawn on a worker (prefetched during the last step's graph run, or now while this
+      // thread deduplicates and gathers the embedding rows).
       const sites = this.programs.train.dropouts.map((site) => {
         const dims = site.shape.map((d) => (d === 'B' ? b.size : d));
         if (dims.some((d) => typeof d !== 'number')) throw new Error(`dropout site ${site.name}: unsupported shape [${site.shape}]`);
@@ -177,7 +184,7 @@ export class Engine implements EngineLike {
       });
       if (this.masks) await this.masks.start(sites satisfies MaskSite[]);
       const feeds: Record<string, ort.Tensor> = {};
-      this.commonFeeds(b, feeds);
+      this.commonFeeds(b, feeds, true);
       for (const [name, d] of this.dense) {
         feeds[`m.${name}`] = d.m;
         feeds[`v.${name}`] = d.v;
@@ -185,7 +192,9 @@ export class Engine implements EngineLike {
       feeds[LABEL] = this.floatTensor(b.label, [b.size]);
       if (this.masks) {
         const masks = await this.masks.take();
-        sites.forEach((site, i) => (feeds[site.name] = new ort.Tensor('uint8', masks[i], site.dims)));
+        sites.forEach((site, i) => (feeds[site.name] = new ort.Tensor(this.ft, masks[i], site.dims)));
+        // The next step most likely has the same shapes: its masks are drawn while this step's graph runs.
+        this.masks.prefetch(sites);
       }
       if (this.programs.train.usesBnUnbias) feeds[INPUT.bnUnbias] = this.scalar(b.size > 1 ? b.size / (b.size - 1) : 1);
       const t = this.step + 1;

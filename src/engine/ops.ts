@@ -445,6 +445,12 @@ export function zerosLike(x: Tensor): Tensor {
   return expand(x.graph.sharedConstant(0, [], x.dtype), x.shape, x);
 }
 
+/** ScatterND without reduction: out = data; out[indices[i]] = updates[i] (indices must not repeat). */
+export function scatterND(data: Tensor, indices: Tensor, updates: Tensor): Tensor {
+  if (indices.dtype !== 'int64') throw new ShapeError(`scatterND: indices must be int64, got ${indices.dtype}`);
+  return node1('ScatterND', [data, indices, updates], {}, data.shape, data.dtype);
+}
+
 /** ScatterND with reduction 'add' (opset 16): out = data; out[indices[i]] += updates[i]; repeats accumulate. */
 export function scatterNDAdd(data: Tensor, indices: Tensor, updates: Tensor): Tensor {
   if (indices.dtype !== 'int64') throw new ShapeError(`scatterNDAdd: indices must be int64, got ${indices.dtype}`);

@@ -31,19 +31,25 @@ test('mask words are the Rng stream: the generator continues exactly where nextU
   assert.equal(r1.nextU32(), r2.nextU32());
 });
 
-for (const parallel of [true, false]) {
-  test(`DropoutMasks (${parallel ? 'worker thread' : 'in place'}) draws the same bytes as fillDropoutMask, in order`, async () => {
+/** fillDropoutMask's 0/1 masks times 1/(1 − p) in the float type: what DropoutMasks must give. */
+function scaledRef(r: Rng, sites: readonly { n: number; p: number }[], f64 = false): (Float32Array | Float64Array)[] {
+  return sites.map((s) => {
+    const m = new Uint8Array(s.n);
+    fillDropoutMask(r, m, s.p);
+    const keep = f64 ? 1 / (1 - s.p) : Math.fround(1 / (1 - s.p));
+    const out = f64 ? new Float64Array(s.n) : new Float32Array(s.n);
+    m.forEach((x, i) => (out[i] = x * keep));
+    return out;
+  });
+}
+
+for (const [parallel, ft] of [[true, 'float32'], [false, 'float32'], [true, 'float64']] as const) {
+  test(`DropoutMasks (${parallel ? 'worker thread' : 'in place'}, ${ft}) gives fillDropoutMask's masks scaled by 1/(1 − p), in order`, async () => {
     const sites = [{ n: 30_001, p: 0.1 }, { n: 7, p: 0.5 }, { n: 12_000, p: 0.25 }];
     const ref = new Rng(4);
-    const refSteps = [0, 1].map(() =>
-      sites.map((s) => {
-        const m = new Uint8Array(s.n);
-        fillDropoutMask(ref, m, s.p);
-        return m;
-      }),
-    );
+    const refSteps = [0, 1].map(() => scaledRef(ref, sites, ft === 'float64'));
     const rng = new Rng(4);
-    const masks = new DropoutMasks(rng, parallel);
+    const masks = new DropoutMasks(rng, parallel, ft);
     try {
       // A step started and abandoned (an error before take) leaves the stream where it was.
       await masks.start(sites);
@@ -60,3 +66,34 @@ for (const parallel of [true, false]) {
     }
   });
 }
+
+test('DropoutMasks.prefetch: a draw started early is used only when the sites and the stream still match', async () => {
+  const big = [{ n: 20_000, p: 0.1 }, { n: 5_001, p: 0.3 }];
+  const small = [{ n: 1_000, p: 0.1 }, { n: 251, p: 0.3 }];
+  const draw = (r: Rng, sites: readonly { n: number; p: number }[]) => scaledRef(r, sites);
+  const ref = new Rng(11);
+  const rng = new Rng(11);
+  const masks = new DropoutMasks(rng, true);
+  try {
+    // Hit: the next step has the prefetched sites.
+    masks.prefetch(big);
+    await masks.start(big);
+    assert.deepEqual(await masks.take(), draw(ref, big));
+    // Miss: a smaller last batch; the prefetched draw is dropped and the stream is not advanced by it.
+    masks.prefetch(big);
+    await masks.start(small);
+    assert.deepEqual(await masks.take(), draw(ref, small));
+    // Miss: the stream was moved (a restored snapshot) after the prefetch started.
+    masks.prefetch(big);
+    const restored = new Rng(99).getState();
+    rng.setState(restored);
+    ref.setState(restored);
+    await masks.start(big);
+    assert.deepEqual(await masks.take(), draw(ref, big));
+    // A prefetch that is never used does not move the stream.
+    masks.prefetch(big);
+    assert.deepEqual(rng.getState(), ref.getState());
+  } finally {
+    await masks.dispose();
+  }
+});

@@ -51,6 +51,8 @@ async function check(c: Case, seed = 1): Promise<void> {
 
 const cases: Case[] = [
   { name: 'add broadcast [3,1,4]+[2,4]', build: (G, i) => { const a = i('a', [3, 1, 4]), b = i('b', [2, 4]); return { out: a.add(b), wrt: [a, b] }; } },
+  // Wide enough (≥ 16 values per row) for the bias-gradient sum over the leading axis as a ones-row GEMM.
+  { name: 'bias broadcast over a symbolic batch [B,3,6]+[3,6], [B,20]·[1,20]', build: (G, i) => { const a = i('a', ['B', 3, 6], { run: [5, 3, 6] }), b = i('b', [3, 6]), c = i('c', ['B', 20], { run: [5, 20] }), d = i('d', [1, 20]); return { out: ops.concat([a.add(b).reshape(['B', 18]), c.mul(d)], 1), wrt: [a, b, c, d] }; } },
   { name: 'sub broadcast', build: (G, i) => { const a = i('a', [2, 4]), b = i('b', [3, 1, 4]); return { out: a.sub(b), wrt: [a, b] }; } },
   { name: 'mul broadcast', build: (G, i) => { const a = i('a', [3, 1, 4]), b = i('b', [2, 1]); return { out: a.mul(b), wrt: [a, b] }; } },
   { name: 'div broadcast', build: (G, i) => { const a = i('a', [3, 1, 4]), b = i('b', [2, 4], { values: 'positive' }); return { out: a.div(b), wrt: [a, b] }; } },

@@ -7,6 +7,7 @@ import { Graph } from '../../src/engine/graph.js';
 import * as ops from '../../src/engine/ops.js';
 import { toOnnx } from '../../src/engine/onnx.js';
 import { evaluate } from '../../src/engine/evaluate.js';
+import { grad } from '../../src/engine/autodiff.js';
 import { Rng } from '../../src/util/rng.js';
 
 const { onnx } = onnxProto;
@@ -161,4 +162,27 @@ test('reshape needing run-time dims read from the inputs that define them', asyn
   const r = await evaluate({ back }, { x: { data: [1, 2, 3, 4, 5, 6], shape: [2, 3] } });
   assert.deepEqual(r.back.shape, [3, 2]);
   close(r.back.data as Float32Array, [1, 2, 3, 4, 5, 6]);
+});
+
+test('float32 dropout and ReLU gradient: exactly x·mask·fround(1/(1−p)) and g·[y > 0]', async () => {
+  const rng = new Rng(5);
+  const B = 7, C = 33, p = 0.3;
+  const G = new Graph();
+  const x = G.input('x', ['B', C]);
+  const m = G.input('m', ['B', C], 'uint8');
+  const gIn = G.input('g', ['B', C]);
+  const d = x.dropout(m, p);
+  const y = x.relu();
+  const [dx] = grad(y.mul(gIn).sum([0, 1]), [x]);
+  const xv = Float32Array.from(randn(rng, B * C));
+  const gv = Float32Array.from(randn(rng, B * C));
+  const mv = Uint8Array.from({ length: B * C }, () => (rng.uniform() < p ? 0 : 1));
+  const out = await evaluate({ d, dx }, { x: { data: xv, shape: [B, C] }, m: { data: mv, shape: [B, C] }, g: { data: gv, shape: [B, C] } });
+  const scale = Math.fround(1 / (1 - p));
+  const dv = out.d.data as Float32Array;
+  const dxv = out.dx.data as Float32Array;
+  for (let i = 0; i < B * C; i++) {
+    assert.equal(dv[i], Math.fround(xv[i] * (mv[i] ? scale : 0)), `dropout at ${i}`);
+    assert.ok(dxv[i] === (xv[i] > 0 ? gv[i] : 0), `relu grad at ${i}: ${dxv[i]}`); // −0 where g < 0 and y = 0
+  }
 });
