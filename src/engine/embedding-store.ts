@@ -29,7 +29,7 @@ export const TORCH_ADAM: AdamHyper = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
 export interface PreparedBatch {
   /** [B, Fc] int64 slot indices into `rows` (little-endian int64 written through an Int32 view). */
   indices: BigInt64Array;
-  /** [U, width]: slot 0 is always the all-zero padding slot; its gradient is ignored. */
+  /** [U, width]: slot 0 is always the all-zero padding slot; its gradient is ignored. Valid until the next prepare. */
   rows: Float32Array;
   unique: number;
   /** With `prepare(…, true)`: how the graph sums the positions' gradients into the slots (EngineContext.rowGradient). */
@@ -282,7 +282,9 @@ export class EmbeddingStore {
     }
     this.U = U;
     const width = this.width;
-    const rows = new Float32Array(U * width);
+    // One buffer for every step (the feeds live only for the step's run): slot 0, the padding row, is never written.
+    if (this.rowsBuf.length < U * width) this.rowsBuf = new Float32Array(Math.ceil(U * 1.25) * width);
+    const rows = this.rowsBuf.subarray(0, U * width);
     const W = this.W;
     for (let s = 1, j = width; s < U; s++) {
       if ((s & 127) === 1) {
