@@ -99,6 +99,31 @@ function lazyRows(W, M, V, G, uniq, s0, s1, width, lambda, coef, b1, b2, stepSiz
 }
 `;
 
+/**
+ * gatherRows(W, uniq, s0, s1, width, out) -> (a value to discard): out[s·width…] = the row of slot s, for slots
+ * [s0, s1), after a warming pass per chunk like warmRows' (the loop has too little work per row to run ahead).
+ */
+export const GATHER_KERNEL_SRC = `
+function gatherRows(W, uniq, s0, s1, width, out) {
+  let t = 0;
+  for (let c0 = s0; c0 < s1; c0 += ${CHUNK}) {
+    const ce = Math.min(s1, c0 + ${CHUNK});
+    for (let s = c0; s < ce; s++) t += W[uniq[s] * width] + W[uniq[s] * width + width - 1];
+    for (let s = c0; s < ce; s++) {
+      const src = uniq[s] * width;
+      for (let c = 0, j = s * width; c < width; c++, j++) out[j] = W[src + c];
+    }
+  }
+  return t;
+}
+`;
+
+export type GatherKernel = (W: Float32Array, uniq: Int32Array, s0: number, s1: number, width: number, out: Float32Array) => number;
+
+export function makeGatherKernel(): GatherKernel {
+  return new Function(`${GATHER_KERNEL_SRC}\nreturn gatherRows;`)() as GatherKernel;
+}
+
 export type DenseKernel = (
   W: Float32Array, M: Float32Array, V: Float32Array, G: Float32Array, stamp: Int32Array, slot: Int32Array,
   step: number, r0: number, r1: number, width: number, lambda: number, coef: number,
@@ -119,14 +144,16 @@ export function makeLazyKernel(): LazyKernel {
 }
 
 /**
- * Worker body: waits on its control word, runs denseRange over its row range (parameter 11 = 0) or lazyRows over its
- * slot range (parameter 11 = 1), stores the Σw² result and signals done.
+ * Worker body: waits on its control word, runs denseRange over its row range (parameter 11 = 0), lazyRows over its
+ * slot range (parameter 11 = 1) or gatherRows of its slot range into G (parameter 11 = 2), stores the Σw² result
+ * and signals done.
  * Control Int32 words per worker k: [gen_k at 2k, done_k at 2k+1]; parameters in a shared Float64Array.
  */
 export const WORKER_SRC = `
 const { parentPort, workerData } = require('node:worker_threads');
 ${DENSE_KERNEL_SRC}
 ${LAZY_KERNEL_SRC}
+${GATHER_KERNEL_SRC}
 const k = workerData.index;
 const ctrl = new Int32Array(workerData.ctrl);
 const par = new Float64Array(workerData.params);
@@ -152,7 +179,8 @@ function loop() {
     }
     gen = now;
     const base = 16 * k;
-    res[k] = par[base + 11] === 1
+    const kind = par[base + 11];
+    res[k] = kind === 2 ? gatherRows(W, uniq, par[base + 1], par[base + 2], par[base + 3], G) : kind === 1
       ? lazyRows(W, M, V, G, uniq, par[base + 1], par[base + 2], par[base + 3],
         par[base + 4], par[base + 5], par[base + 6], par[base + 7], par[base + 8], par[base + 9], par[base + 10])
       : denseRange(W, M, V, G, stamp, slot, par[base], par[base + 1], par[base + 2], par[base + 3],

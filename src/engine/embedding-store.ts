@@ -14,8 +14,8 @@ import type { FieldInfo } from '../data/types.js';
 import { Rng } from '../util/rng.js';
 import { UserError } from '../util/errors.js';
 import {
-  makeDenseKernel, makeLazyKernel, makeTouchedKernel, WORKER_SRC, SIMD_WORKER_SRC,
-  type DenseKernel, type LazyKernel, type TouchedKernel,
+  makeDenseKernel, makeGatherKernel, makeLazyKernel, makeTouchedKernel, WORKER_SRC, SIMD_WORKER_SRC,
+  type DenseKernel, type GatherKernel, type LazyKernel, type TouchedKernel,
 } from './embedding-kernel.js';
 import { instantiateSimd, sharedMemory, simdModule, type SimdDense } from './embedding-simd.js';
 
@@ -103,6 +103,7 @@ export class EmbeddingStore {
   private rowsBuf: Float32Array = new Float32Array(0);
   private readonly dense: DenseKernel = makeDenseKernel();
   private readonly lazy: LazyKernel = makeLazyKernel();
+  private readonly gather: GatherKernel = makeGatherKernel();
   private workers: Worker[] = [];
   private readonly ctrl: Int32Array;
   private readonly params: Float64Array;
@@ -285,21 +286,37 @@ export class EmbeddingStore {
     // One buffer for every step (the feeds live only for the step's run): slot 0, the padding row, is never written.
     if (this.rowsBuf.length < U * width) this.rowsBuf = new Float32Array(Math.ceil(U * 1.25) * width);
     const rows = this.rowsBuf.subarray(0, U * width);
-    const W = this.W;
-    for (let s = 1, j = width; s < U; s++) {
-      if ((s & 127) === 1) {
-        for (let q = s, e = Math.min(U, s + 128); q < e; q++) sink += W[uniq[q] * width] + W[uniq[q] * width + width - 1];
-      }
-      const src = uniq[s] * width;
-      for (let c = 0; c < width; c++, j++) rows[j] = W[src + c];
-    }
-    this.sink = sink;
+    this.sink = sink + this.gatherHalves(rows, U);
     const prepared: PreparedBatch = { indices: this.indicesBuf.subarray(0, n), rows, unique: U };
     if (plan) {
       const b = this.planBufs;
       prepared.plan = { first: b.first.subarray(0, U), repPos: b.repPos.subarray(0, R), repSlot: b.repSlot.subarray(0, R) };
     }
     return prepared;
+  }
+
+  /**
+   * The unique rows into `rows` ([U, width], slot 0 left as is): slots [1, mid) here and [mid, U) on worker 1, which
+   * writes them into the shared G (free until the step's update) for this thread to copy; rows cannot go to the
+   * worker because onnxruntime-node does not take shared memory. Here alone while the worker does not hold this
+   * step's uniq or a large enough G yet (the next update hands them over), and on the SIMD path.
+   */
+  private gatherHalves(rows: Float32Array, U: number): number {
+    const width = this.width;
+    const mid = 1 + ((U - 1) >> 1);
+    const split = this.workers.length > 0 && !this.simd && U >= 1024 && this.sent.uniq === this.uniq.buffer &&
+      this.sent.G === this.G.buffer && this.G.length >= U * width;
+    if (!split) return this.gather(this.W, this.uniq, 1, U, width, rows);
+    this.gen = (this.gen + 1) & 0x3fffffff;
+    const p = this.params;
+    const b = PARAMS_PER_WORKER;
+    p[b + 1] = mid; p[b + 2] = U; p[b + 3] = width; p[b + 11] = 2;
+    Atomics.store(this.ctrl, 2, this.gen);
+    Atomics.notify(this.ctrl, 2);
+    const t = this.gather(this.W, this.uniq, 1, mid, width, rows);
+    this.joinWorkers(2);
+    rows.set(this.G.subarray(mid * width, U * width), mid * width);
+    return t;
   }
 
   private resetStamps(): number {

@@ -125,7 +125,8 @@ test('lazy Adam split over 2 threads matches the lazy reference (clipping active
 
 test('lazy Adam: 1 and 2 threads give bit-identical tables, moments and Σw², also when the row buffers regrow', async () => {
   // Batches of growing size push the unique-row count past the initial shared buffers (1024 rows), so the workers
-  // must be handed the regrown uniq and G buffers.
+  // must be handed the regrown uniq and G buffers; the 3000-row batch then fits them, and its rows are gathered
+  // half on the worker. Every step's gathered rows must be the tables' rows.
   const big: FieldInfo[] = [
     { name: 'a', type: 'categorical', vocabSize: 20_000 },
     { name: 'b', type: 'categorical', vocabSize: 9 },
@@ -133,10 +134,17 @@ test('lazy Adam: 1 and 2 threads give bit-identical tables, moments and Σw², a
   const run = async (threads: number) => {
     const store = new EmbeddingStore({ fields: big, dim: 3, withLr: false, lambda: 0.05, mode: 'lazy', seed: 5, threads });
     const rng = new Rng(8);
-    for (const [step, B] of [10, 700, 4000, 30].entries()) {
+    for (const [step, B] of [10, 700, 4000, 3000, 30].entries()) {
       const cat = new Int32Array(B * 2);
       for (let i = 0; i < cat.length; i++) cat[i] = rng.int(i % 2 === 0 ? 20_000 : 9);
       const p = store.prepare(cat, B);
+      for (let i = 0; i < cat.length; i++) {
+        const slot = Number(p.indices[i]);
+        const row = cat[i] === 0 ? -1 : (i % 2 === 0 ? 0 : 20_000) + cat[i];
+        for (let d = 0; d < 3; d++) {
+          if (p.rows[slot * 3 + d] !== (row < 0 ? 0 : store.W[row * 3 + d])) assert.fail(`${threads} threads, step ${step}: position ${i}`);
+        }
+      }
       const G = Float32Array.from({ length: p.unique * 3 }, () => rng.uniform() - 0.5);
       await store.update(G, 0.9, 1e-2, step + 1);
     }
