@@ -4,20 +4,21 @@
 // p −= (lr/bc1)·m / (sqrt(v)/sqrt(bc2) + eps).
 
 /**
- * denseRange(W, M, V, G, stamp, slot, step, r0, r1, width, lambda, coef, b1, b2, stepSize, sqrtBc2, eps) -> Σ w_new²
+ * denseRange(W, M, V, G, marks, step, r0, r1, width, lambda, coef, b1, b2, stepSize, sqrtBc2, eps) -> Σ w_new²
  * One fused pass over global rows [r0, r1): g = coef·(λ·w + G_row) where G_row is the batch gradient of the row's
- * unique slot when the row was touched this step (stamp[row] === step) and 0 otherwise. Padding rows hold w = m = v = 0
- * and are never stamped, so they stay exactly 0 (g = 0, update 0/(0+eps) = 0), as PyTorch's padding_idx keeps them.
+ * unique slot marks[2·row + 1] when the row was touched this step (marks[2·row] === step) and 0 otherwise.
+ * Padding rows hold w = m = v = 0 and are never stamped, so they stay exactly 0 (g = 0, update 0/(0+eps) = 0), as
+ * PyTorch's padding_idx keeps them.
  */
 export const DENSE_KERNEL_SRC = `
-function denseRange(W, M, V, G, stamp, slot, step, r0, r1, width, lambda, coef, b1, b2, stepSize, sqrtBc2, eps) {
+function denseRange(W, M, V, G, marks, step, r0, r1, width, lambda, coef, b1, b2, stepSize, sqrtBc2, eps) {
   const c1 = 1 - b1, c2 = 1 - b2, cl = coef * lambda, ib = 1 / sqrtBc2;
   let sum = 0;
   let i = r0 * width;
   for (let r = r0; r < r1; r++) {
     const end = i + width;
-    if (stamp[r] === step) {
-      let j = slot[r] * width;
+    if (marks[2 * r] === step) {
+      let j = marks[2 * r + 1] * width;
       for (; i < end; i++, j++) {
         const w = W[i];
         const g = cl * w + coef * G[j];
@@ -125,8 +126,7 @@ export function makeGatherKernel(): GatherKernel {
 }
 
 export type DenseKernel = (
-  W: Float32Array, M: Float32Array, V: Float32Array, G: Float32Array, stamp: Int32Array, slot: Int32Array,
-  step: number, r0: number, r1: number, width: number, lambda: number, coef: number,
+  W: Float32Array, M: Float32Array, V: Float32Array, G: Float32Array, marks: Int32Array, step: number, r0: number, r1: number, width: number, lambda: number, coef: number,
   b1: number, b2: number, stepSize: number, sqrtBc2: number, eps: number,
 ) => number;
 
@@ -159,7 +159,7 @@ const ctrl = new Int32Array(workerData.ctrl);
 const par = new Float64Array(workerData.params);
 const res = new Float64Array(workerData.results);
 let W = new Float32Array(workerData.W), M = new Float32Array(workerData.M), V = new Float32Array(workerData.V);
-let stamp = new Int32Array(workerData.stamp), slot = new Int32Array(workerData.slot);
+const marks = new Int32Array(workerData.marks);
 let G = new Float32Array(workerData.G), uniq = new Int32Array(workerData.uniq);
 let gen = 0;
 parentPort.on('message', (msg) => {
@@ -183,7 +183,7 @@ function loop() {
     res[k] = kind === 2 ? gatherRows(W, uniq, par[base + 1], par[base + 2], par[base + 3], G) : kind === 1
       ? lazyRows(W, M, V, G, uniq, par[base + 1], par[base + 2], par[base + 3],
         par[base + 4], par[base + 5], par[base + 6], par[base + 7], par[base + 8], par[base + 9], par[base + 10])
-      : denseRange(W, M, V, G, stamp, slot, par[base], par[base + 1], par[base + 2], par[base + 3],
+      : denseRange(W, M, V, G, marks, par[base], par[base + 1], par[base + 2], par[base + 3],
         par[base + 4], par[base + 5], par[base + 6], par[base + 7], par[base + 8], par[base + 9], par[base + 10]);
     Atomics.store(ctrl, 2 * k + 1, gen);
     Atomics.notify(ctrl, 2 * k + 1);

@@ -4,7 +4,7 @@
 // elementwise Adam, so one row of D+1 values is exact). Adam moments sit beside them. Per step the store deduplicates
 // the batch's rows, gathers them into [U, width] for the graph, and applies Adam with the graph's [U, width] gradient.
 // Update modes: 'dense' is PyTorch exactly (every row of every table, every step, with the full-table L2 gradient λ·w;
-// split over worker threads, which find touched rows through the shared stamp/slot arrays instead of sorting them).
+// split over worker threads, which find touched rows through the shared stamp/slot marks instead of sorting them).
 // 'lazy' DEVIATES from PyTorch: only the batch's rows get the L2 term and an Adam step; untouched rows and their
 // moments stay as they are (no decay of stale momentum, no weight decay between visits), and the clip norm only
 // sees touched rows. The regularisation loss still counts the whole tables (Σw² is kept up to date incrementally).
@@ -88,8 +88,9 @@ export class EmbeddingStore {
 
   private readonly vocabI32: Int32Array;
   private readonly offsetsI32: Int32Array;
-  private readonly stamp: Int32Array;
-  private readonly slot: Int32Array;
+  /** Per global row r: marks[2r] = the step stamp when the row is in this step's batch, marks[2r + 1] its slot
+   *  (side by side: one cache line per row for the deduplication's random accesses). */
+  private readonly marks: Int32Array;
   private stepStamp = 0;
   private uniq: Int32Array;
   /** The G and uniq buffers the (non-SIMD) workers currently hold. */
@@ -150,8 +151,7 @@ export class EmbeddingStore {
       this.M = sharedF32(n);
       this.V = sharedF32(n);
     }
-    this.stamp = sharedI32(rows);
-    this.slot = sharedI32(rows);
+    this.marks = sharedI32(2 * rows);
     this.uniq = sharedI32(1024);
     this.G = sharedF32(1024 * this.width);
     this.initTables(new Rng(opts.seed));
@@ -179,7 +179,7 @@ export class EmbeddingStore {
           eval: true,
           workerData: {
             index: k, ctrl: this.ctrl.buffer, params: this.params.buffer, results: this.results.buffer,
-            W: this.W.buffer, M: this.M.buffer, V: this.V.buffer, stamp: this.stamp.buffer, slot: this.slot.buffer,
+            W: this.W.buffer, M: this.M.buffer, V: this.V.buffer, marks: this.marks.buffer,
             G: this.G.buffer, uniq: this.uniq.buffer,
           },
         });
@@ -232,8 +232,7 @@ export class EmbeddingStore {
     let R = 0;
     if (this.uniq.length < n + 1) this.uniq = sharedI32(n + 1); // handed to the workers by the next update()
     const idx32 = new Int32Array(this.indicesBuf.buffer, 0, 2 * n);
-    const stamp = this.stamp;
-    const slot = this.slot;
+    const marks = this.marks;
     const uniq = this.uniq;
     this.stepStamp = this.stepStamp >= 0x7ffffff0 ? this.resetStamps() : this.stepStamp + 1;
     const st = this.stepStamp;
@@ -241,14 +240,14 @@ export class EmbeddingStore {
     uniq[0] = -1;
     const vocab = this.vocabI32;
     const offsets = this.offsetsI32;
-    // stamp, slot and W are far larger than the caches and each position's work is long: like lazyRows, a short
+    // marks and W are far larger than the caches and each position's work is long: like lazyRows, a short
     // pass over a chunk first starts its loads together (the values read are discarded).
     let sink = 0;
     for (let b = 0, p = 0; b < batchSize; b++) {
       if ((b & 63) === 0) {
         for (let q = p, e = Math.min(batchSize, b + 64) * Fc, f = 0; q < e; q++) {
           const g = offsets[f] + cat[q];
-          sink += stamp[g] + slot[g];
+          sink += marks[2 * g];
           if (++f === Fc) f = 0;
         }
       }
@@ -262,16 +261,16 @@ export class EmbeddingStore {
             );
           }
           const g = offsets[f] + local;
-          if (stamp[g] !== st) {
-            stamp[g] = st;
-            slot[g] = U;
+          if (marks[2 * g] !== st) {
+            marks[2 * g] = st;
+            marks[2 * g + 1] = U;
             if (plan) first32[2 * U] = p;
             uniq[U++] = g;
             idx32[2 * p] = U - 1;
             idx32[2 * p + 1] = 0;
             continue;
           }
-          s = slot[g];
+          s = marks[2 * g + 1];
         }
         idx32[2 * p] = s;
         idx32[2 * p + 1] = 0;
@@ -320,7 +319,7 @@ export class EmbeddingStore {
   }
 
   private resetStamps(): number {
-    this.stamp.fill(0);
+    this.marks.fill(0);
     return 1;
   }
 
@@ -365,7 +364,7 @@ export class EmbeddingStore {
       }
     }
     const [r0, r1] = useWorkers ? this.ranges[0] : [0, this.totalRows];
-    let sum = this.dense(this.W, this.M, this.V, Gs, this.stamp, this.slot, this.stepStamp, r0, r1, width,
+    let sum = this.dense(this.W, this.M, this.V, Gs, this.marks, this.stepStamp, r0, r1, width,
       this.lambda, coef, beta1, beta2, stepSize, sqrtBc2, eps);
     if (useWorkers) sum += this.joinWorkers(threads);
     this.w2 = sum;
