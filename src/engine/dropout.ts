@@ -15,10 +15,11 @@ function fillMask(st, mask, p, keep) {
   const thr = Math.round(p * 65536);
   const n = mask.length;
   let a = st[0] | 0, b = st[1] | 0, c = st[2] | 0, d = st[3] | 0;
-  const words = (n + 1) >> 1;
-  for (let k = 0, i = 0; k < words; k++, i += 2) {
+  // Branch-free: ((h − thr) >> 31) + 1 is 1 when the 16-bit draw h ≥ thr (keep) and 0 otherwise; a branch here is
+  // mispredicted on a tenth of the values and took most of the time.
+  for (let i = 0; i < n; i += 2) {
     const x = Math.imul(b, 5);
-    const r = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
+    const r = Math.imul((x << 7) | (x >>> 25), 9);
     const t = b << 9;
     c ^= a;
     d ^= b;
@@ -26,8 +27,8 @@ function fillMask(st, mask, p, keep) {
     a ^= d;
     c ^= t;
     d = (d << 11) | (d >>> 21);
-    mask[i] = (r & 0xffff) >= thr ? keep : 0;
-    if (i + 1 < n) mask[i + 1] = r >>> 16 >= thr ? keep : 0;
+    mask[i] = ((((r & 0xffff) - thr) >> 31) + 1) * keep;
+    if (i + 1 < n) mask[i + 1] = ((((r >>> 16) - thr) >> 31) + 1) * keep;
   }
   st[0] = a; st[1] = b; st[2] = c; st[3] = d;
 }
