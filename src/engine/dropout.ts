@@ -46,14 +46,8 @@ export function fillDropoutMask(rng: Rng, mask: Uint8Array, p: number): void {
 }
 
 // The worker fills one step's masks in order from the given state and transfers them back with the new state.
-// It runs at the lowest priority (Linux keeps a nice value per thread): a draw for the next step, started while
-// onnxruntime runs this one, then only takes the cycles the graph leaves idle. On other systems it stays as is.
 const WORKER_SRC = `
 const { parentPort } = require('node:worker_threads');
-try {
-  const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
-  if (Number.isInteger(tid) && tid > 0) require('node:os').setPriority(tid, 19);
-} catch {}
 ${MASK_KERNEL_SRC}
 parentPort.on('message', (job) => {
   const st = Int32Array.from(job.state);
@@ -94,24 +88,16 @@ function drawMasks(state: readonly number[], sites: readonly MaskSite[], f64: bo
   return { state: Array.from(st), masks };
 }
 
-/** What a draw depends on: the stream's state and the sites. */
-function drawKey(state: readonly number[], sites: readonly MaskSite[]): string {
-  return `${state.join(',')}|${sites.map((s) => `${s.n}:${s.p}`).join(',')}`;
-}
-
 /**
  * Draws a step's dropout masks on a worker thread while the main thread prepares the embedding rows, so the two
- * host jobs of a step use both cores; `prefetch` starts the next step's draw during this step's graph run. The masks
- * are the same bytes fillDropoutMask draws in the same order (the stream does not depend on where or when it
- * runs: a draw is used only if the stream's state and the sites are still those it was started with). Without a
- * second core it draws them in place.
+ * host jobs of a step use both cores. The masks are fillDropoutMask's, scaled, in the same order (the stream does
+ * not depend on where it runs). Without a second core it draws them in place. (Drawing the next step's masks during
+ * the graph run at idle priority was tried: the graph slowed by about what the host saved.)
  */
 export class DropoutMasks {
   private worker: Worker | null = null;
   private pending: Promise<StepMasks> | null = null;
-  private pendingKey = '';
   private nextId = 0;
-
   private readonly f64: boolean;
 
   constructor(
@@ -128,13 +114,10 @@ export class DropoutMasks {
 
   /** Starts drawing one step's masks; collect them with `take`. The stream only advances in `take`. */
   async start(sites: readonly MaskSite[]): Promise<void> {
-    const state = this.rng.getState();
-    const key = drawKey(state, sites);
-    if (this.pending && this.pendingKey === key) return; // prefetched (or started and abandoned) with these inputs
-    // A draw for other sites or another state (a smaller last batch, a restored snapshot) may be in flight: drain it.
+    // A step abandoned between start and take (an error in between) may have a reply in flight: drain it first.
     if (this.pending) await this.pending.catch(() => undefined);
     this.pending = null;
-    this.pendingKey = key;
+    const state = this.rng.getState();
     const w = this.worker;
     if (!w || sites.length === 0) {
       this.pending = Promise.resolve(drawMasks(state, sites, this.f64));
@@ -156,14 +139,6 @@ export class DropoutMasks {
       w.once('error', onErr);
     });
     w.postMessage({ id, state, f64: this.f64, sites: sites.map((s) => ({ n: s.n, p: s.p, keep: keepValue(s.p, this.f64) })) });
-  }
-
-  /**
-   * Starts drawing the next step's masks now, on the worker, from the stream as it stands, guessing that the next
-   * step has these sites; `start` uses the draw if so and draws again if not. Nothing happens without a worker.
-   */
-  prefetch(sites: readonly MaskSite[]): void {
-    if (this.worker && !this.pending && sites.length > 0) void this.start(sites);
   }
 
   /** The masks of the step started last; advances the dropout stream past them. */

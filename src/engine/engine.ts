@@ -175,8 +175,7 @@ export class Engine implements EngineLike {
     return this.exclusive(async () => {
       this.checkBatch(b);
       const t0 = performance.now();
-      // The dropout masks are drawn on a worker (prefetched during the last step's graph run, or now while this
-      // thread deduplicates and gathers the embedding rows).
+      // The dropout masks are drawn on a worker while this thread deduplicates and gathers the embedding rows.
       const sites = this.programs.train.dropouts.map((site) => {
         const dims = site.shape.map((d) => (d === 'B' ? b.size : d));
         if (dims.some((d) => typeof d !== 'number')) throw new Error(`dropout site ${site.name}: unsupported shape [${site.shape}]`);
@@ -193,8 +192,6 @@ export class Engine implements EngineLike {
       if (this.masks) {
         const masks = await this.masks.take();
         sites.forEach((site, i) => (feeds[site.name] = new ort.Tensor(this.ft, masks[i], site.dims)));
-        // The next step most likely has the same shapes: its masks are drawn while this step's graph runs.
-        this.masks.prefetch(sites);
       }
       if (this.programs.train.usesBnUnbias) feeds[INPUT.bnUnbias] = this.scalar(b.size > 1 ? b.size / (b.size - 1) : 1);
       const t = this.step + 1;

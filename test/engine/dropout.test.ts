@@ -66,34 +66,3 @@ for (const [parallel, ft] of [[true, 'float32'], [false, 'float32'], [true, 'flo
     }
   });
 }
-
-test('DropoutMasks.prefetch: a draw started early is used only when the sites and the stream still match', async () => {
-  const big = [{ n: 20_000, p: 0.1 }, { n: 5_001, p: 0.3 }];
-  const small = [{ n: 1_000, p: 0.1 }, { n: 251, p: 0.3 }];
-  const draw = (r: Rng, sites: readonly { n: number; p: number }[]) => scaledRef(r, sites);
-  const ref = new Rng(11);
-  const rng = new Rng(11);
-  const masks = new DropoutMasks(rng, true);
-  try {
-    // Hit: the next step has the prefetched sites.
-    masks.prefetch(big);
-    await masks.start(big);
-    assert.deepEqual(await masks.take(), draw(ref, big));
-    // Miss: a smaller last batch; the prefetched draw is dropped and the stream is not advanced by it.
-    masks.prefetch(big);
-    await masks.start(small);
-    assert.deepEqual(await masks.take(), draw(ref, small));
-    // Miss: the stream was moved (a restored snapshot) after the prefetch started.
-    masks.prefetch(big);
-    const restored = new Rng(99).getState();
-    rng.setState(restored);
-    ref.setState(restored);
-    await masks.start(big);
-    assert.deepEqual(await masks.take(), draw(ref, big));
-    // A prefetch that is never used does not move the stream.
-    masks.prefetch(big);
-    assert.deepEqual(rng.getState(), ref.getState());
-  } finally {
-    await masks.dispose();
-  }
-});
