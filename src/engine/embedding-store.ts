@@ -215,9 +215,11 @@ export class EmbeddingStore {
 
   /**
    * Maps local indices to global rows, deduplicates them (slot 0 = padding), and gathers the unique rows; with
-   * `plan`, also lists each slot's first position and the repeats (for the training step's gradient).
+   * `plan`, also lists each slot's first position and the repeats (for the training step's gradient). With
+   * `useWorker` the store's worker gathers half of the rows: worth it only while no other thread (the dropout
+   * masks') is busy, else three threads share two cores and the step measured slower.
    */
-  prepare(cat: Int32Array, batchSize: number, plan = false): PreparedBatch {
+  prepare(cat: Int32Array, batchSize: number, plan = false, useWorker = true): PreparedBatch {
     const Fc = this.fields.length;
     const n = batchSize * Fc;
     if (cat.length < n) throw new UserError(`batch has ${cat.length} categorical values, expected ${batchSize}×${Fc}`);
@@ -285,7 +287,7 @@ export class EmbeddingStore {
     // One buffer for every step (the feeds live only for the step's run): slot 0, the padding row, is never written.
     if (this.rowsBuf.length < U * width) this.rowsBuf = new Float32Array(Math.ceil(U * 1.25) * width);
     const rows = this.rowsBuf.subarray(0, U * width);
-    this.sink = sink + this.gatherHalves(rows, U);
+    this.sink = sink + this.gatherHalves(rows, U, useWorker);
     const prepared: PreparedBatch = { indices: this.indicesBuf.subarray(0, n), rows, unique: U };
     if (plan) {
       const b = this.planBufs;
@@ -300,10 +302,10 @@ export class EmbeddingStore {
    * worker because onnxruntime-node does not take shared memory. Here alone while the worker does not hold this
    * step's uniq or a large enough G yet (the next update hands them over), and on the SIMD path.
    */
-  private gatherHalves(rows: Float32Array, U: number): number {
+  private gatherHalves(rows: Float32Array, U: number, useWorker: boolean): number {
     const width = this.width;
     const mid = 1 + ((U - 1) >> 1);
-    const split = this.workers.length > 0 && !this.simd && U >= 1024 && this.sent.uniq === this.uniq.buffer &&
+    const split = useWorker && this.workers.length > 0 && !this.simd && U >= 1024 && this.sent.uniq === this.uniq.buffer &&
       this.sent.G === this.G.buffer && this.G.length >= U * width;
     if (!split) return this.gather(this.W, this.uniq, 1, U, width, rows);
     this.gen = (this.gen + 1) & 0x3fffffff;

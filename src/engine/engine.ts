@@ -136,7 +136,8 @@ export class Engine implements EngineLike {
     for (const [name, t] of this.states) feeds[`s.${name}`] = t;
     let unique = 0;
     if (this.store) {
-      const prep = this.store.prepare(b.cat, b.size, train);
+      // The store's worker helps gather the rows unless the dropout masks are being drawn on another thread now.
+      const prep = this.store.prepare(b.cat, b.size, train, !(train && this.masks));
       unique = prep.unique;
       feeds[INPUT.rows] = this.floatTensor(prep.rows, [prep.unique, this.store.width]);
       feeds[INPUT.index] = new ort.Tensor('int64', prep.indices, [b.size, this.numCat]);
