@@ -1,6 +1,5 @@
 // Host-side dropout masks: 1 keeps, 0 drops, with P(drop) = p at 16-bit resolution (two draws per 32-bit random
-// word: |p − p_eff| < 8e-6), from the engine's seeded dropout stream, so a seed and a step fix every mask. The
-// training step is fed them pre-scaled, 0 or 1/(1 − p) in the graph's float type, so the graph only multiplies.
+// word: |p − p_eff| < 8e-6), from the engine's seeded dropout stream, so a seed and a step fix every mask.
 // The generator is util/rng's xoshiro128** run on local copies of its state (the same words nextU32 would give,
 // without a method call per word); the state is written back at the end. The kernel is JavaScript source so that
 // the main thread and the mask worker run the same code (see embedding-kernel.ts for the same pattern).
@@ -8,10 +7,9 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { Rng } from '../util/rng.js';
 
-/** fillMask(st, mask, p, keep): st is the xoshiro128** state as 4 int32 words, advanced in place; kept entries
- *  get `keep`, dropped ones 0. */
+/** fillMask(st, mask, p): st is the xoshiro128** state as 4 int32 words, advanced in place. */
 const MASK_KERNEL_SRC = `
-function fillMask(st, mask, p, keep) {
+function fillMask(st, mask, p) {
   const thr = Math.round(p * 65536);
   const n = mask.length;
   let a = st[0] | 0, b = st[1] | 0, c = st[2] | 0, d = st[3] | 0;
@@ -27,21 +25,19 @@ function fillMask(st, mask, p, keep) {
     a ^= d;
     c ^= t;
     d = (d << 11) | (d >>> 21);
-    mask[i] = ((((r & 0xffff) - thr) >> 31) + 1) * keep;
-    if (i + 1 < n) mask[i + 1] = ((((r >>> 16) - thr) >> 31) + 1) * keep;
+    mask[i] = (((r & 0xffff) - thr) >> 31) + 1;
+    if (i + 1 < n) mask[i + 1] = (((r >>> 16) - thr) >> 31) + 1;
   }
   st[0] = a; st[1] = b; st[2] = c; st[3] = d;
 }
 `;
 
-type MaskArray = Uint8Array | Float32Array | Float64Array;
-type MaskKernel = (st: Int32Array, mask: MaskArray, p: number, keep: number) => void;
+type MaskKernel = (st: Int32Array, mask: Uint8Array, p: number) => void;
 const fillMask = new Function(`${MASK_KERNEL_SRC}\nreturn fillMask;`)() as MaskKernel;
 
-/** 0/1 mask bytes from the stream (the definition the scaled masks below follow). */
 export function fillDropoutMask(rng: Rng, mask: Uint8Array, p: number): void {
   const st = Int32Array.from(rng.getState());
-  fillMask(st, mask, p, 1);
+  fillMask(st, mask, p);
   rng.setState([st[0], st[1], st[2], st[3]]);
 }
 
@@ -52,8 +48,8 @@ ${MASK_KERNEL_SRC}
 parentPort.on('message', (job) => {
   const st = Int32Array.from(job.state);
   const masks = job.sites.map((s) => {
-    const m = job.f64 ? new Float64Array(s.n) : new Float32Array(s.n);
-    fillMask(st, m, s.p, s.keep);
+    const m = new Uint8Array(s.n);
+    fillMask(st, m, s.p);
     return m;
   });
   parentPort.postMessage({ id: job.id, state: Array.from(st), masks }, masks.map((m) => m.buffer));
@@ -65,24 +61,17 @@ export interface MaskSite {
   p: number;
 }
 
-export type ScaledMask = Float32Array | Float64Array;
-
 interface StepMasks {
   state: number[];
-  masks: ScaledMask[];
-}
-
-/** 1/(1 − p) rounded to the float type: what Cast(mask) · (1/(1 − p)) gives in the graph. */
-function keepValue(p: number, f64: boolean): number {
-  return f64 ? 1 / (1 - p) : Math.fround(1 / (1 - p));
+  masks: Uint8Array[];
 }
 
 /** One step's masks drawn from `state` (not advancing any Rng): the new state comes back with them. */
-function drawMasks(state: readonly number[], sites: readonly MaskSite[], f64: boolean): StepMasks {
+function drawMasks(state: readonly number[], sites: readonly MaskSite[]): StepMasks {
   const st = Int32Array.from(state);
   const masks = sites.map((s) => {
-    const m = f64 ? new Float64Array(s.n) : new Float32Array(s.n);
-    fillMask(st, m, s.p, keepValue(s.p, f64));
+    const m = new Uint8Array(s.n);
+    fillMask(st, m, s.p);
     return m;
   });
   return { state: Array.from(st), masks };
@@ -90,22 +79,18 @@ function drawMasks(state: readonly number[], sites: readonly MaskSite[], f64: bo
 
 /**
  * Draws a step's dropout masks on a worker thread while the main thread prepares the embedding rows, so the two
- * host jobs of a step use both cores. The masks are fillDropoutMask's, scaled, in the same order (the stream does
- * not depend on where it runs). Without a second core it draws them in place. (Drawing the next step's masks during
- * the graph run at idle priority was tried: the graph slowed by about what the host saved.)
+ * host jobs of a step use both cores. The masks are the same bytes fillDropoutMask draws in the same order (the
+ * stream does not depend on where it runs). Without a second core it draws them in place.
  */
 export class DropoutMasks {
   private worker: Worker | null = null;
   private pending: Promise<StepMasks> | null = null;
   private nextId = 0;
-  private readonly f64: boolean;
 
   constructor(
     private readonly rng: Rng,
     parallel = availableParallelism() > 1,
-    floatType: 'float32' | 'float64' = 'float32',
   ) {
-    this.f64 = floatType === 'float64';
     if (parallel) {
       this.worker = new Worker(WORKER_SRC, { eval: true });
       this.worker.unref();
@@ -120,7 +105,7 @@ export class DropoutMasks {
     const state = this.rng.getState();
     const w = this.worker;
     if (!w || sites.length === 0) {
-      this.pending = Promise.resolve(drawMasks(state, sites, this.f64));
+      this.pending = Promise.resolve(drawMasks(state, sites));
       return;
     }
     const id = this.nextId++;
@@ -138,11 +123,11 @@ export class DropoutMasks {
       w.on('message', onMsg);
       w.once('error', onErr);
     });
-    w.postMessage({ id, state, f64: this.f64, sites: sites.map((s) => ({ n: s.n, p: s.p, keep: keepValue(s.p, this.f64) })) });
+    w.postMessage({ id, state, sites: sites.map((s) => ({ n: s.n, p: s.p })) });
   }
 
   /** The masks of the step started last; advances the dropout stream past them. */
-  async take(): Promise<ScaledMask[]> {
+  async take(): Promise<Uint8Array[]> {
     if (!this.pending) throw new Error('DropoutMasks.take: no step started');
     const p = this.pending;
     this.pending = null;

@@ -77,7 +77,7 @@ export class Engine implements EngineLike {
     }
     for (const s of programs.states) this.states.set(s.name, new ort.Tensor(this.ft, s.value.slice(), s.shape));
     this.masks = programs.train.dropouts.length > 0
-      ? new DropoutMasks(dropoutRng, (opts.threads ?? availableParallelism()) > 1, this.ft)
+      ? new DropoutMasks(dropoutRng, (opts.threads ?? availableParallelism()) > 1)
       : null;
   }
 
@@ -192,7 +192,7 @@ export class Engine implements EngineLike {
       feeds[LABEL] = this.floatTensor(b.label, [b.size]);
       if (this.masks) {
         const masks = await this.masks.take();
-        sites.forEach((site, i) => (feeds[site.name] = new ort.Tensor(this.ft, masks[i], site.dims)));
+        sites.forEach((site, i) => (feeds[site.name] = new ort.Tensor('uint8', masks[i], site.dims)));
       }
       if (this.programs.train.usesBnUnbias) feeds[INPUT.bnUnbias] = this.scalar(b.size > 1 ? b.size / (b.size - 1) : 1);
       const t = this.step + 1;
