@@ -59,3 +59,4 @@ async function check(B: number, padding: number, seed: number): Promise<void> {
 test('row gradient from the plan: padding present, many repeats', () => check(64, 0.2, 1));
 test('row gradient from the plan: no padding in the batch (the padding row stays 0)', () => check(40, 0, 2));
 test('row gradient from the plan: one row, all padding', () => check(1, 1, 3));
+test('row gradient from the plan: no repeats at all (empty repeat lists)', () => check(1, 0, 4));
