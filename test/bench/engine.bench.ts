@@ -94,6 +94,14 @@ interface ModeResult {
   compileMs: number;
   /** CPU time of all threads per step: under a loaded machine, samples/s ≈ batch / (cpu / cores) on a quiet one. */
   cpuMsPerStep: number;
+  /** Step times' 10th, 50th and 90th percentiles: this VM's speed drifts within a run, and the spread shows it. */
+  stepMs: { p10: number; p50: number; p90: number };
+}
+
+function percentiles(ts: number[]): { p10: number; p50: number; p90: number } {
+  const a = [...ts].sort((x, y) => x - y);
+  const at = (q: number) => a[Math.min(a.length - 1, Math.floor(q * a.length))];
+  return { p10: at(0.1), p50: at(0.5), p90: at(0.9) };
 }
 
 async function runMode(head: Head, mode: 'dense' | 'lazy', fields: FieldInfo[], batches: Batch[]): Promise<ModeResult> {
@@ -106,7 +114,12 @@ async function runMode(head: Head, mode: 'dense' | 'lazy', fields: FieldInfo[], 
     const s0 = e.stats();
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    for (let i = 0; i < STEPS; i++) await e.trainStep(batches[(WARMUP + i) % batches.length]);
+    const steps: number[] = [];
+    for (let i = 0; i < STEPS; i++) {
+      const ts = performance.now();
+      await e.trainStep(batches[(WARMUP + i) % batches.length]);
+      steps.push(performance.now() - ts);
+    }
     const ms = performance.now() - t0;
     const cpu = process.cpuUsage(c0);
     const s1 = e.stats();
@@ -118,6 +131,7 @@ async function runMode(head: Head, mode: 'dense' | 'lazy', fields: FieldInfo[], 
       samplesPerSec: (STEPS * BATCH) / (ms / 1000), msPerStep: ms / STEPS,
       graphShare: g / tot, gatherShare: ga / tot, updateShare: u / tot, compileMs: e.compileMs,
       cpuMsPerStep: (cpu.user + cpu.system) / 1000 / STEPS,
+      stepMs: percentiles(steps),
     };
   } finally {
     await e.dispose();
@@ -143,6 +157,8 @@ async function main(): Promise<void> {
       lazy_ms_per_step: r.lazy?.msPerStep ?? null,
       dense_cpu_ms_per_step: r.dense?.cpuMsPerStep ?? null,
       lazy_cpu_ms_per_step: r.lazy?.cpuMsPerStep ?? null,
+      dense_step_ms_percentiles: r.dense?.stepMs ?? null,
+      lazy_step_ms_percentiles: r.lazy?.stepMs ?? null,
       dense_share: share(r.dense),
       lazy_share: share(r.lazy),
       compile_ms: Math.round(first.compileMs),
@@ -166,7 +182,8 @@ async function main(): Promise<void> {
     console.log(`  head ${h === 'upstream' ? 'upstream Linear(890->1)' : 'ge4rec Linear(890->1780)-ReLU-Linear(1780->1)'}`);
     for (const m of MODES) {
       const r = results[h]![m]!;
-      console.log(`    ${m.padEnd(5)} ${Math.round(r.samplesPerSec).toString().padStart(7)} samples/s  ${r.msPerStep.toFixed(0)} ms/step (cpu ${r.cpuMsPerStep.toFixed(0)} ms)  graph ${pct(r.graphShare)} gather ${pct(r.gatherShare)} update ${pct(r.updateShare)}  compile ${r.compileMs.toFixed(0)} ms`);
+      const q = r.stepMs;
+      console.log(`    ${m.padEnd(5)} ${Math.round(r.samplesPerSec).toString().padStart(7)} samples/s  ${r.msPerStep.toFixed(0)} ms/step (p10/p50/p90 ${q.p10.toFixed(0)}/${q.p50.toFixed(0)}/${q.p90.toFixed(0)}, cpu ${r.cpuMsPerStep.toFixed(0)} ms)  graph ${pct(r.graphShare)} gather ${pct(r.gatherShare)} update ${pct(r.updateShare)}  compile ${r.compileMs.toFixed(0)} ms`);
     }
   }
   console.log(`  peak RSS ${out.peak_rss_mb} MB`);
