@@ -196,6 +196,8 @@ loop();
  * touchedAside(W, M, V, G, uniq, s0, s1, width, lambda, coef, b1, b2, stepSize, sqrtBc2, eps, oW, oM, oV) -> Σ w_new²
  * The dense update of the batch's rows (slots [s0, s1)), written to side buffers laid out by slot, tables untouched:
  * the SIMD pass then updates every row as if untouched, and these values replace the touched rows afterwards.
+ * Its Adam lines repeat lazyRows' on purpose: one kernel for both, choosing its targets and its sum per call, gave
+ * bit-identical results but ran 6–14% slower on 60k rows (measured alternating in one process).
  */
 export const TOUCHED_KERNEL_SRC = `
 function touchedAside(W, M, V, G, uniq, s0, s1, width, lambda, coef, b1, b2, stepSize, sqrtBc2, eps, oW, oM, oV) {
