@@ -18,6 +18,7 @@ import {
   type DenseKernel, type GatherKernel, type LazyKernel, type TouchedKernel,
 } from './embedding-kernel.js';
 import { instantiateSimd, sharedMemory, simdModule, type SimdDense } from './embedding-simd.js';
+import { blockSlotOrder, slotSortScratch } from './slot-order.js';
 
 export interface AdamHyper {
   beta1: number;
@@ -102,6 +103,10 @@ export class EmbeddingStore {
   private indicesBuf: BigInt64Array = new BigInt64Array(0);
   private planBufs = { first: new BigInt64Array(0), repPos: new BigInt64Array(0), repSlot: new BigInt64Array(0) };
   private rowsBuf: Float32Array = new Float32Array(0);
+  /** Bits of the largest global row, and the buffers of the slots' renumbering. */
+  private readonly rowBits: number;
+  private readonly sortScratch = slotSortScratch();
+  private renum = { newOf: new Int32Array(0), old: new Int32Array(0) };
   private readonly dense: DenseKernel = makeDenseKernel();
   private readonly lazy: LazyKernel = makeLazyKernel();
   private readonly gather: GatherKernel = makeGatherKernel();
@@ -135,6 +140,7 @@ export class EmbeddingStore {
       rows += f.vocabSize;
     }
     this.totalRows = rows;
+    this.rowBits = 32 - Math.clz32(Math.max(1, rows - 1));
     this.vocabI32 = Int32Array.from(this.vocab);
     this.offsetsI32 = Int32Array.from(this.offsets);
     const n = rows * this.width;
@@ -282,6 +288,7 @@ export class EmbeddingStore {
         }
       }
     }
+    if (U > 2) this.renumberSlots(U, n, plan ? R : -1, idx32, first32, repSlot32);
     this.U = U;
     const width = this.width;
     // One buffer for every step (the feeds live only for the step's run): slot 0, the padding row, is never written.
@@ -294,6 +301,37 @@ export class EmbeddingStore {
       prepared.plan = { first: b.first.subarray(0, U), repPos: b.repPos.subarray(0, R), repSlot: b.repSlot.subarray(0, R) };
     }
     return prepared;
+  }
+
+  /**
+   * Renumbers slots 1..U−1 in ascending order of their rows' blocks (see slot-order.ts): uniq, the rows' marks (where read), the
+   * positions' indices and, with a plan (R ≥ 0 repeats), each slot's first position and the repeats' slots.
+   */
+  private renumberSlots(U: number, n: number, R: number, idx32: Int32Array, first32: Int32Array, repSlot32: Int32Array): void {
+    const order = blockSlotOrder(this.uniq, U, this.rowBits, this.sortScratch);
+    if (this.renum.newOf.length < U) {
+      const m = Math.ceil(U * 1.25);
+      this.renum = { newOf: new Int32Array(m), old: new Int32Array(m) };
+    }
+    const { newOf, old } = this.renum;
+    const uniq = this.uniq;
+    old.set(uniq.subarray(0, U));
+    newOf[0] = 0;
+    for (let j = 1; j < U; j++) {
+      const s = order[j - 1];
+      newOf[s] = j;
+      uniq[j] = old[s];
+    }
+    // Past the deduplication, only the plain dense kernel reads a row's slot from marks: the others go by uniq.
+    if (this.mode === 'dense' && !this.simd) {
+      const marks = this.marks;
+      for (let j = 1; j < U; j++) marks[2 * uniq[j] + 1] = j;
+    }
+    for (let p = 0; p < 2 * n; p += 2) idx32[p] = newOf[idx32[p]];
+    if (R < 0) return;
+    for (let s = 1; s < U; s++) old[s] = first32[2 * s];
+    for (let j = 1; j < U; j++) first32[2 * j] = old[order[j - 1]];
+    for (let r = 0; r < 2 * R; r += 2) repSlot32[r] = newOf[repSlot32[r]];
   }
 
   /**

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { MIN_BLOCK_SHIFT } from '../../src/engine/slot-order.js';
 import { EmbeddingStore, tableGradNorm2 } from '../../src/engine/embedding-store.js';
 import type { FieldInfo } from '../../src/data/types.js';
 import { Rng } from '../../src/util/rng.js';
@@ -138,12 +139,19 @@ test('lazy Adam: 1 and 2 threads give bit-identical tables, moments and Σw², a
       const cat = new Int32Array(B * 2);
       for (let i = 0; i < cat.length; i++) cat[i] = rng.int(i % 2 === 0 ? 20_000 : 9);
       const p = store.prepare(cat, B);
+      const rowOf = new Int32Array(p.unique).fill(-1);
       for (let i = 0; i < cat.length; i++) {
         const slot = Number(p.indices[i]);
         const row = cat[i] === 0 ? -1 : (i % 2 === 0 ? 0 : 20_000) + cat[i];
+        if (slot !== 0) rowOf[slot] = row;
         for (let d = 0; d < 3; d++) {
           if (p.rows[slot * 3 + d] !== (row < 0 ? 0 : store.W[row * 3 + d])) assert.fail(`${threads} threads, step ${step}: position ${i}`);
         }
+      }
+      // Slots are numbered in ascending order of their rows' 64-row blocks (the gather and the update walk the
+      // tables forwards).
+      for (let s = 2; s < p.unique; s++) {
+        if (rowOf[s] >> MIN_BLOCK_SHIFT < rowOf[s - 1] >> MIN_BLOCK_SHIFT) assert.fail(`step ${step}: slot ${s} row ${rowOf[s]} after ${rowOf[s - 1]}`);
       }
       const G = Float32Array.from({ length: p.unique * 3 }, () => rng.uniform() - 0.5);
       await store.update(G, 0.9, 1e-2, step + 1);
