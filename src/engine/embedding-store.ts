@@ -222,8 +222,7 @@ export class EmbeddingStore {
   /**
    * Maps local indices to global rows, deduplicates them (slot 0 = padding), and gathers the unique rows; with
    * `plan`, also lists each slot's first position and the repeats (for the training step's gradient). With
-   * `useWorker` the store's worker gathers half of the rows: worth it only while no other thread (the dropout
-   * masks') is busy, else three threads share two cores and the step measured slower.
+   * `useWorker` the store's worker gathers half of the rows.
    */
   prepare(cat: Int32Array, batchSize: number, plan = false, useWorker = true): PreparedBatch {
     const Fc = this.fields.length;
