@@ -6,34 +6,8 @@
 // [lo16(r) ≥ thr for lanes 0–3, hi16(r) ≥ thr for lanes 0–3], the first step's 8 bytes before the second's.
 // LANES_JS_SRC's fillLanesJs writes the same bytes in plain JavaScript (the fallback, and the tests' reference).
 
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
+import { I32, V128, WASM_HEADER, name, section, simd, sleb, uleb, vec } from './wasm-encode.js';
 
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) return [...out, b];
-    out.push(b | 0x80);
-  }
-}
-
-const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
-const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
-const name = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-
-const I32 = 0x7f;
-const V128 = 0x7b;
-const simd = (op: number, ...imm: number[]) => [0xfd, ...uleb(op), ...imm];
 const OP = {
   load: 0x00, store: 0x0b, splat: 0x11, and: 0x4e, or: 0x50, xor: 0x51, geU: 0x40, neg: 161, shl: 171, shrU: 173,
   mul: 181, narrow32to16U: 134, narrow16to8U: 102,
@@ -99,7 +73,7 @@ export function maskModuleBytes(): Uint8Array {
   const func = section(3, vec([[0]]));
   const exp = section(7, vec([[...name('fill'), 0x00, 0]]));
   const code = section(10, vec([body()]));
-  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0, 0, 0, ...type, ...imp, ...func, ...exp, ...code]);
+  return Uint8Array.from([...WASM_HEADER, ...type, ...imp, ...func, ...exp, ...code]);
 }
 
 /**

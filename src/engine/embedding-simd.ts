@@ -6,30 +6,8 @@
 //   over float elements [e0, e1) (multiples of 4) of the arrays at byte offsets wOff/mOff/vOff:
 //   g = cl·w; m = b1·m + c1·g; v = b2·v + c2·g²; w −= stepSize·m / (sqrt(v)·ib + eps), all in float32 like torch.
 
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
+import { F32, F64, I32, V128, WASM_HEADER, name, section, simd, uleb, vec } from './wasm-encode.js';
 
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
-
-function vec(items: number[][]): number[] {
-  return [...uleb(items.length), ...items.flat()];
-}
-
-const I32 = 0x7f;
-const F32 = 0x7d;
-const F64 = 0x7c;
-const V128 = 0x7b;
-const simd = (op: number, ...imm: number[]) => [0xfd, ...uleb(op), ...imm];
 const memarg = [4, 0]; // align 2^4, offset 0
 
 // Params: 0 e0, 1 e1, 2 wOff, 3 mOff, 4 vOff, 5 cl, 6 b1, 7 c1, 8 b2, 9 c2, 10 stepSize, 11 ib, 12 eps
@@ -100,12 +78,11 @@ function body(): number[] {
 function moduleBytes(): Uint8Array {
   const type = section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32], [I32], ...Array(8).fill([F32])]), ...vec([[F64]])]]));
   // import env.mem: shared memory, limits flag 0x03 (min, max, shared); min 1 page, max 65536 pages
-  const name = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
   const imp = section(2, vec([[...name('env'), ...name('mem'), 0x02, 0x03, ...uleb(1), ...uleb(65536)]]));
   const func = section(3, vec([[0]]));
   const exp = section(7, vec([[...name('dense'), 0x00, 0]]));
   const code = section(10, vec([body()]));
-  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0, 0, 0, ...type, ...imp, ...func, ...exp, ...code]);
+  return Uint8Array.from([...WASM_HEADER, ...type, ...imp, ...func, ...exp, ...code]);
 }
 
 // Minimal typings: the project's lib settings (ES2023, node types) do not declare WebAssembly.
