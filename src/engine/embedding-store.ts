@@ -221,10 +221,10 @@ export class EmbeddingStore {
 
   /**
    * Maps local indices to global rows, deduplicates them (slot 0 = padding), and gathers the unique rows; with
-   * `plan`, also lists each slot's first position and the repeats (for the training step's gradient). With
-   * `useWorker` the store's worker gathers half of the rows.
+   * `plan`, also lists each slot's first position and the repeats (for the training step's gradient). The store's
+   * worker gathers half of the rows.
    */
-  prepare(cat: Int32Array, batchSize: number, plan = false, useWorker = true): PreparedBatch {
+  prepare(cat: Int32Array, batchSize: number, plan = false): PreparedBatch {
     const Fc = this.fields.length;
     const n = batchSize * Fc;
     if (cat.length < n) throw new UserError(`batch has ${cat.length} categorical values, expected ${batchSize}×${Fc}`);
@@ -293,7 +293,7 @@ export class EmbeddingStore {
     // One buffer for every step (the feeds live only for the step's run): slot 0, the padding row, is never written.
     if (this.rowsBuf.length < U * width) this.rowsBuf = new Float32Array(Math.ceil(U * 1.25) * width);
     const rows = this.rowsBuf.subarray(0, U * width);
-    this.sink = sink + this.gatherHalves(rows, U, useWorker);
+    this.sink = sink + this.gatherHalves(rows, U);
     const prepared: PreparedBatch = { indices: this.indicesBuf.subarray(0, n), rows, unique: U };
     if (plan) {
       const b = this.planBufs;
@@ -303,8 +303,9 @@ export class EmbeddingStore {
   }
 
   /**
-   * Renumbers slots 1..U−1 in ascending order of their rows' blocks (see slot-order.ts): uniq, the rows' marks (where read), the
-   * positions' indices and, with a plan (R ≥ 0 repeats), each slot's first position and the repeats' slots.
+   * Renumbers slots 1..U−1 in ascending order of their rows' blocks (see slot-order.ts): uniq, the rows' marks
+   * (where read), the positions' indices and, with a plan (R ≥ 0 repeats), each slot's first position and the
+   * repeats' slots.
    */
   private renumberSlots(U: number, n: number, R: number, idx32: Int32Array, first32: Int32Array, repSlot32: Int32Array): void {
     const order = blockSlotOrder(this.uniq, U, this.rowBits, this.sortScratch);
@@ -339,10 +340,10 @@ export class EmbeddingStore {
    * worker because onnxruntime-node does not take shared memory. Here alone while the worker does not hold this
    * step's uniq or a large enough G yet (the next update hands them over), and on the SIMD path.
    */
-  private gatherHalves(rows: Float32Array, U: number, useWorker: boolean): number {
+  private gatherHalves(rows: Float32Array, U: number): number {
     const width = this.width;
     const mid = 1 + ((U - 1) >> 1);
-    const split = useWorker && this.workers.length > 0 && !this.simd && U >= 1024 && this.sent.uniq === this.uniq.buffer &&
+    const split = this.workers.length > 0 && !this.simd && U >= 1024 && this.sent.uniq === this.uniq.buffer &&
       this.sent.G === this.G.buffer && this.G.length >= U * width;
     if (!split) return this.gather(this.W, this.uniq, 1, U, width, rows);
     this.gen = (this.gen + 1) & 0x3fffffff;

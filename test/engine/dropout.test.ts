@@ -75,8 +75,10 @@ for (const simd of [true, false]) {
 for (const parallel of [true, false]) {
   test(`DropoutMasks (${parallel ? 'worker thread' : 'in place'}) draws the same bytes as fillDropoutMask, in order`, async () => {
     const sites = [{ n: 30_001, p: 0.1 }, { n: 7, p: 0.5 }, { n: 12_000, p: 0.25 }];
+    // The third step's first mask is smaller than the buffer it reuses and its third larger (a fresh buffer).
+    const stepSites = [sites, sites, [{ n: 20_000, p: 0.1 }, { n: 7, p: 0.5 }, { n: 50_000, p: 0.25 }]];
     const ref = new Rng(4);
-    const refSteps = [0, 1].map(() =>
+    const refSteps = stepSites.map((sites) =>
       sites.map((s) => {
         const m = new Uint8Array(s.n);
         fillDropoutMask(ref, m, s.p);
@@ -88,8 +90,8 @@ for (const parallel of [true, false]) {
     try {
       // A step started and abandoned (an error before take) leaves the stream where it was.
       await masks.start(sites);
-      for (const want of refSteps) {
-        await masks.start(sites);
+      for (const [k, want] of refSteps.entries()) {
+        await masks.start(stepSites[k]);
         const got = await masks.take();
         assert.equal(got.length, sites.length);
         got.forEach((m, i) => assert.deepEqual(m, want[i]));
