@@ -16,14 +16,24 @@ function drawMask(rs, mask, p, simdFill) {
   if (simdFill) simdFill(lanes, mask, thr);
   else fillLanesJs(lanes, mask, thr);
 }
+// One step's masks in order, each into its buffer in bufs when that is large enough.
+function drawStep(rs, sites, bufs, simdFill) {
+  return sites.map((s, i) => {
+    const b = bufs[i];
+    const m = b && b.byteLength >= s.n ? new Uint8Array(b, 0, s.n) : new Uint8Array(s.n);
+    drawMask(rs, m, s.p, simdFill);
+    return m;
+  });
+}
 `;
 
 type Fill = (lanes: Int32Array, mask: Uint8Array, thr: number) => void;
 interface Kernels {
   drawMask: (rs: Int32Array, mask: Uint8Array, p: number, simdFill: Fill | null) => void;
+  drawStep: (rs: Int32Array, sites: readonly MaskSite[], bufs: ArrayBuffer[], simdFill: Fill | null) => Uint8Array[];
   makeSimdFill: (bytes: Uint8Array) => Fill | null;
 }
-const kernels = new Function(`${LANES_JS_SRC}\n${DRAW_SRC}\nreturn { drawMask, makeSimdFill };`)() as Kernels;
+const kernels = new Function(`${LANES_JS_SRC}\n${DRAW_SRC}\nreturn { drawMask, drawStep, makeSimdFill };`)() as Kernels;
 let simdFill: Fill | null | undefined;
 const mainFill = (): Fill | null => (simdFill === undefined ? (simdFill = kernels.makeSimdFill(maskModuleBytes())) : simdFill);
 
@@ -48,12 +58,7 @@ ${DRAW_SRC}
 const simdFill = workerData.simd ? makeSimdFill(workerData.bytes) : null;
 parentPort.on('message', (job) => {
   const rs = Int32Array.from(job.state);
-  const masks = job.sites.map((s, i) => {
-    const b = job.bufs[i];
-    const m = b && b.byteLength >= s.n ? new Uint8Array(b, 0, s.n) : new Uint8Array(s.n);
-    drawMask(rs, m, s.p, simdFill);
-    return m;
-  });
+  const masks = drawStep(rs, job.sites, job.bufs, simdFill);
   parentPort.postMessage({ id: job.id, state: Array.from(rs), masks }, masks.map((m) => m.buffer));
 });
 `;
@@ -71,12 +76,7 @@ interface StepMasks {
 /** One step's masks drawn in place from `state` (not advancing any Rng): the new state comes back with them. */
 function drawMasks(state: readonly number[], sites: readonly MaskSite[], spare: ArrayBuffer[]): StepMasks {
   const rs = Int32Array.from(state);
-  const masks = sites.map((s, i) => {
-    const b = spare[i];
-    const m = b && b.byteLength >= s.n ? new Uint8Array(b, 0, s.n) : new Uint8Array(s.n);
-    kernels.drawMask(rs, m, s.p, mainFill());
-    return m;
-  });
+  const masks = kernels.drawStep(rs, sites, spare, mainFill());
   return { state: Array.from(rs), masks };
 }
 
