@@ -46,6 +46,8 @@ export interface EngineOptions {
   seed: number;
   device: 'cpu' | 'cuda';
   threads?: number;
+  /** onnxruntime profiles of the sessions, written on dispose (see session.ts): `ge4rec check-device` reads them. */
+  profilePrefix?: string;
   floatType?: 'float32' | 'float64';
 }
 

@@ -24,7 +24,8 @@ interface DenseSlot {
   v: ort.Tensor;
 }
 
-interface Snapshot {
+/** What snapshot() returns (its contract type is `unknown`; tests and `ge4rec check-device` read it). */
+export interface Snapshot {
   step: number;
   dense: Map<string, { p: HostFloat; m: HostFloat; v: HostFloat }>;
   states: Map<string, HostFloat>;
@@ -63,7 +64,7 @@ export class Engine implements EngineLike {
     compileMs: number,
   ) {
     this.ft = opts.floatType ?? 'float32';
-    this.sessOpts = { device: opts.device, threads: opts.threads };
+    this.sessOpts = { device: opts.device, threads: opts.threads, profilePrefix: opts.profilePrefix };
     this.lr = opts.learningRate;
     this.compileMs = compileMs;
     this.numCat = opts.fields.filter((f) => f.type === 'categorical').length;
@@ -94,7 +95,7 @@ export class Engine implements EngineLike {
       embeddingRegularizer: opts.embeddingRegularizer, netRegularizer: opts.netRegularizer, clipNorm: opts.clipNorm,
       floatType, paramRng, adam: TORCH_ADAM,
     });
-    const sessOpts: SessionOptions = { device: opts.device, threads: opts.threads };
+    const sessOpts: SessionOptions = { device: opts.device, threads: opts.threads, profilePrefix: opts.profilePrefix };
     const [train, evalS] = await Promise.all([
       createSession(programs.train.bytes, sessOpts),
       createSession(programs.eval.bytes, sessOpts),

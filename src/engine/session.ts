@@ -10,17 +10,33 @@ export type Device = 'cpu' | 'cuda';
 export interface SessionOptions {
   device: Device;
   threads?: number;
+  /** Profile every run into `<prefix>_<date>.json` (written when the session is released): which provider ran each node. */
+  profilePrefix?: string;
 }
 
 const cache = new Map<string, Promise<ort.InferenceSession>>();
 const refs = new Map<string, number>();
 
 function key(bytes: Uint8Array, o: SessionOptions): string {
-  return `${o.device}|${o.threads ?? 0}|${createHash('sha1').update(bytes).digest('hex')}`;
+  return `${o.device}|${o.threads ?? 0}|${o.profilePrefix ?? ''}|${createHash('sha1').update(bytes).digest('hex')}`;
+}
+
+/**
+ * The CUDA EP multiplies float32 matrices in TF32 by default (onnxruntime's `use_tf32`, which onnxruntime-node cannot
+ * set): inputs rounded to 10 mantissa bits, where PyTorch (≥ 1.12) keeps float32 matmuls in full precision. cuBLAS and
+ * cuDNN honour NVIDIA_TF32_OVERRIDE=0 over any setting of the application, read when they start, so it is set before
+ * the first CUDA session unless the user set it (`ge4rec check-device` verifies the effect).
+ */
+export function disableTf32(env: NodeJS.ProcessEnv = process.env): void {
+  if (env.NVIDIA_TF32_OVERRIDE === undefined) env.NVIDIA_TF32_OVERRIDE = '0';
 }
 
 export function ortOptions(o: SessionOptions): ort.InferenceSession.SessionOptions {
   const threads = Math.max(1, o.threads ?? availableParallelism());
+  // On the GPU, kernels that have a deterministic and a faster atomics-based variant take the deterministic one:
+  // the same seed must give the same numbers there too.
+  const session: Record<string, unknown> = { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } };
+  if (o.device === 'cuda') session.use_deterministic_compute = '1';
   return {
     executionProviders: o.device === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
     intraOpNumThreads: threads,
@@ -30,7 +46,8 @@ export function ortOptions(o: SessionOptions): ort.InferenceSession.SessionOptio
     enableCpuMemArena: true,
     enableMemPattern: false, // shapes change with the batch ('B') and the unique-row count ('U')
     // No busy-waiting of idle intra-op threads: the host's gather and embedding update need those cores between runs.
-    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+    extra: { session },
+    ...(o.profilePrefix ? { enableProfiling: true, profileFilePrefix: o.profilePrefix } : {}),
   };
 }
 
@@ -38,6 +55,7 @@ export async function createSession(bytes: Uint8Array, o: SessionOptions): Promi
   const k = key(bytes, o);
   let s = cache.get(k);
   if (!s) {
+    if (o.device === 'cuda') disableTf32();
     s = ort.InferenceSession.create(bytes, ortOptions(o)).catch((e: unknown) => {
       cache.delete(k);
       const msg = e instanceof Error ? e.message : String(e);
@@ -45,8 +63,8 @@ export async function createSession(bytes: Uint8Array, o: SessionOptions): Promi
         throw new UserError(
           `--device cuda: onnxruntime could not start the CUDA execution provider (${msg})`,
           'the CUDA provider binaries are skipped at install (.npmrc onnxruntime-node-install=skip): on a machine with ' +
-            'CUDA 12 and cuDNN 9, reinstall with `ONNXRUNTIME_NODE_INSTALL=1 npm rebuild onnxruntime-node` (network needed), ' +
-            'or run with --device cpu',
+            'CUDA 12 and cuDNN 9, fetch them with `npm run install:cuda` (network needed), then check the setup with ' +
+            '`ge4rec check-device --device cuda`; or run with --device cpu',
         );
       }
       throw e;

@@ -1,7 +1,7 @@
 // Engine benchmark: full training steps (host gather, graph run, embedding update) of a DCNv2-shaped model on
 // Criteo-like shapes. `npm run bench:engine` prints a table; `-- --json` one JSON object. Options:
 // --steps N (measured steps per mode, default 12), --warmup N (default 3), --batch N (default 4096), --mode dense|lazy|both,
-// --head upstream|ge4rec|both (default both).
+// --head upstream|ge4rec|both (default both), --device cpu|cuda (default cpu).
 // Two output heads: 'upstream' is FuxiCTR's DCNv2 head, Linear(890 -> 1), the shape the issue's speed goals were set on
 // (~28 GFLOP per 4096-row step); 'ge4rec' is the paper's code, Linear(890 -> 1780), ReLU, Linear(1780 -> 1), which
 // alone adds ~39 GFLOP per step (~67 in all) and is what `reproduce` trains. The JSON's top-level figures are the
@@ -23,6 +23,8 @@ const STEPS = Number(flag('steps', '12'));
 const WARMUP = Number(flag('warmup', '3'));
 const BATCH = Number(flag('batch', '4096'));
 const MODES = flag('mode', 'both') === 'both' ? (['dense', 'lazy'] as const) : ([flag('mode', 'dense')] as ('dense' | 'lazy')[]);
+const DEVICE = flag('device', 'cpu') as 'cpu' | 'cuda';
+if (DEVICE !== 'cpu' && DEVICE !== 'cuda') throw new Error(`--device: expected cpu or cuda, got '${String(DEVICE)}'`);
 const D = 10;
 type Head = 'upstream' | 'ge4rec';
 const HEADS: Head[] = flag('head', 'both') === 'both' ? ['upstream', 'ge4rec'] : [flag('head', 'upstream') as Head];
@@ -107,7 +109,7 @@ function percentiles(ts: number[]): { p10: number; p50: number; p90: number } {
 async function runMode(head: Head, mode: 'dense' | 'lazy', fields: FieldInfo[], batches: Batch[]): Promise<ModeResult> {
   const e = await Engine.create({
     model: dcnv2(head), fields, embeddingDim: D, learningRate: 1e-3, embeddingRegularizer: 0.05,
-    netRegularizer: 0, clipNorm: 10, embeddingOptimizer: mode, seed: 2021, device: 'cpu',
+    netRegularizer: 0, clipNorm: 10, embeddingOptimizer: mode, seed: 2021, device: DEVICE,
   });
   try {
     for (let i = 0; i < WARMUP; i++) await e.trainStep(batches[i % batches.length]);
@@ -166,7 +168,7 @@ async function main(): Promise<void> {
   };
   const top = results.upstream ?? results.ge4rec!;
   const out = {
-    batch: BATCH, steps: STEPS, cores: availableParallelism(), load1: loadavg()[0],
+    device: DEVICE, batch: BATCH, steps: STEPS, cores: availableParallelism(), load1: loadavg()[0],
     head: results.upstream ? 'upstream' : 'ge4rec',
     ...summary(top),
     peak_rss_mb: Math.round(peakRssMb),
@@ -177,7 +179,7 @@ async function main(): Promise<void> {
     return;
   }
   const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
-  console.log(`engine benchmark: DCNv2-shaped, batch ${BATCH}, 39 fields, D=${D}, ${STEPS} steps/mode, ${out.cores} cores, load ${out.load1.toFixed(2)}`);
+  console.log(`engine benchmark (${DEVICE}): DCNv2-shaped, batch ${BATCH}, 39 fields, D=${D}, ${STEPS} steps/mode, ${out.cores} cores, load ${out.load1.toFixed(2)}`);
   for (const h of HEADS) {
     console.log(`  head ${h === 'upstream' ? 'upstream Linear(890->1)' : 'ge4rec Linear(890->1780)-ReLU-Linear(1780->1)'}`);
     for (const m of MODES) {
