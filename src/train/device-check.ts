@@ -79,7 +79,7 @@ function differing(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return n;
 }
 
-/** 13 numeric and 26 categorical fields, ~9,700 rows: many repeats per batch, as the scatter of row gradients needs. */
+/** 13 numeric and 26 categorical fields, 9,968 rows: many repeats per batch, as the scatter of row gradients needs. */
 export function checkFields(): FieldInfo[] {
   return [
     ...Array.from({ length: 13 }, (_, i): FieldInfo => ({ name: `I${i + 1}`, type: 'numeric' })),
