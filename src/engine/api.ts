@@ -48,6 +48,9 @@ export interface EngineOptions {
   threads?: number;
   /** onnxruntime profiles of the sessions, written on dispose (see session.ts): `ge4rec check-device` reads them. */
   profilePrefix?: string;
+  /** Sum repeated rows' gradients in a fixed pairwise order (Gather + Add rounds, row-sum-tree.ts) rather than by
+   *  ScatterElements 'add', whose CUDA kernel adds with atomicAdd. Default: on for cuda, off for cpu. */
+  orderedRowSums?: boolean;
   floatType?: 'float32' | 'float64';
 }
 

@@ -20,6 +20,8 @@ export interface CompileOptions {
   /** Seeded RNG for the dense parameters' initial values (drawn in declaration order). */
   paramRng: Rng;
   adam?: { beta1: number; beta2: number; eps: number };
+  /** Row gradients summed in a fixed pairwise order instead of by ScatterElements 'add' (EngineContext). */
+  orderedRowSums?: boolean;
 }
 
 /** Names of the fed scalars of the train program. */
@@ -85,7 +87,7 @@ export function compileModel(o: CompileOptions): Programs {
   const base = { fields: o.fields, embeddingDim: o.embeddingDim, withLr, floatType: o.floatType, registry };
 
   // ---- train
-  const tc = new EngineContext({ ...base, training: true });
+  const tc = new EngineContext({ ...base, training: true, orderedRowSums: o.orderedRowSums });
   const g = tc.g;
   const z = logitsOf(tc, o.model);
   const y = g.input(LABEL, ['B']);

@@ -3,6 +3,7 @@
 // from the seeded RNG); in each graph they are inputs named `p.<name>`.
 import { Graph, type Tensor, type FloatType } from './graph.js';
 import * as ops from './ops.js';
+import { TREE_ROUNDS } from './row-sum-tree.js';
 import type { Init, ModelContext, Reg } from './api.js';
 import type { FieldInfo } from '../data/types.js';
 import type { Rng } from '../util/rng.js';
@@ -114,6 +115,9 @@ export interface ContextOptions {
   /** Export build: the rows input is the whole store ([rows, width], an initializer) and the index input takes raw
    *  per-field indices `cat`, shifted by per-field offsets inside the graph. */
   exportRows?: number;
+  /** Sum the row gradients in a fixed pairwise order (row-sum-tree.ts) instead of a scatter-add: for devices whose
+   *  scatter-add is unordered (CUDA). */
+  orderedRowSums?: boolean;
 }
 
 export const INPUT = {
@@ -125,7 +129,11 @@ export const INPUT = {
   firstPos: 'emb_first_pos',
   repPos: 'emb_rep_pos',
   repSlot: 'emb_rep_slot',
+  // Its ordered form (row-sum-tree.ts): per round r the pairs `emb_tree_a<r>`, `emb_tree_b<r>`, then each slot's row.
+  treeFinal: 'emb_tree_final',
 } as const;
+
+export const treeInput = (side: 'a' | 'b', round: number): string => `emb_tree_${side}${round}`;
 
 export class EngineContext implements ModelContext {
   readonly g: Graph;
@@ -150,18 +158,20 @@ export class EngineContext implements ModelContext {
   rawIndexInput: Tensor | null = null;
   offsetsInput: Tensor | null = null;
   private readonly exportRows: number | undefined;
+  private readonly orderedRowSums: boolean;
   private readonly catFields: number[];
   private readonly numFields: number[];
   private featureEmb: Tensor | null = null;
 
   constructor(o: ContextOptions) {
-    this.g = new Graph({ floatType: o.floatType });
+    this.g = new Graph({ floatType: o.floatType, orderedSums: o.orderedRowSums });
     this.training = o.training;
     this.fields = o.fields;
     this.embeddingDim = o.embeddingDim;
     this.registry = o.registry;
     this.withLr = o.withLr;
     this.exportRows = o.exportRows;
+    this.orderedRowSums = o.orderedRowSums ?? false;
     this.catFields = o.fields.flatMap((f, i) => (f.type === 'categorical' ? [i] : []));
     this.numFields = o.fields.flatMap((f, i) => (f.type === 'numeric' ? [i] : []));
   }
@@ -203,6 +213,7 @@ export class EngineContext implements ModelContext {
   rowGradient(gPos: Tensor): Tensor {
     const w = this.width;
     const flat = gPos.reshape([-1, w]); // [B·Fc, width], position-major
+    if (this.orderedRowSums) return this.rowGradientTree(flat);
     const first = this.g.input(INPUT.firstPos, ['U'], 'int64');
     const repPos = this.g.input(INPUT.repPos, ['R'], 'int64');
     const repSlot = this.g.input(INPUT.repSlot, ['R'], 'int64');
@@ -210,6 +221,20 @@ export class EngineContext implements ModelContext {
     const base = ops.scatterND(flat.gather(first, 0), this.g.sharedConstant(0, [1, 1], 'int64'), zeroRow);
     const reps = flat.gather(repPos, 0); // [R, width]
     return ops.scatterElementsAdd(base, ops.expand(repSlot.reshape(['R', 1]), ['R', w], reps), reps, 0);
+  }
+
+  /** rowGradient from Gather and Add only, in the host-planned pairwise order (row-sum-tree.ts). */
+  private rowGradientTree(flat: Tensor): Tensor {
+    const zeroRow = this.g.sharedConstant(new Array<number>(this.width).fill(0), [1, this.width], flat.dtype);
+    let V = ops.concat([flat, zeroRow], 0);
+    const pool = [V];
+    for (let r = 0; r < TREE_ROUNDS; r++) {
+      const a = this.g.input(treeInput('a', r), [`T${r}`], 'int64');
+      const b = this.g.input(treeInput('b', r), [`T${r}`], 'int64');
+      V = ops.concat([V.gather(a, 0).add(V.gather(b, 0)), zeroRow], 0);
+      pool.push(V);
+    }
+    return ops.concat(pool, 0).gather(this.g.input(INPUT.treeFinal, ['U'], 'int64'), 0);
   }
 
   private numeric(): Tensor {

@@ -8,7 +8,8 @@ import { availableParallelism } from 'node:os';
 import type { Batch } from '../data/types.js';
 import type { EngineLike, EngineOptions, EngineStats, RecordedTensor } from './api.js';
 import { compileModel, buildExport, LABEL, OUT, SCALAR, type Programs } from './compile.js';
-import { INPUT, type HostFloat } from './context.js';
+import { INPUT, treeInput, type HostFloat } from './context.js';
+import { TreePlanner } from './row-sum-tree.js';
 import { EmbeddingStore, TORCH_ADAM } from './embedding-store.js';
 import { createSession, releaseSession, type SessionOptions } from './session.js';
 import { DropoutMasks, type MaskSite } from './dropout.js';
@@ -38,6 +39,9 @@ export interface Snapshot {
 
 const CHECKPOINT_VERSION = 1;
 
+/** The CUDA scatter-adds are atomic: there, repeated rows' gradients are summed in a planned order (api.ts). */
+const orderedRowSums = (o: EngineOptions): boolean => o.orderedRowSums ?? o.device === 'cuda';
+
 export class Engine implements EngineLike {
   private readonly ft: OrtFloat;
   private readonly sessOpts: SessionOptions;
@@ -50,6 +54,8 @@ export class Engine implements EngineLike {
   private busy = false;
   private recordSession: ort.InferenceSession | null = null;
   private readonly masks: DropoutMasks | null;
+  /** Plans the train program's ordered row sums (EngineOptions.orderedRowSums), null with the scatter form. */
+  private readonly tree: TreePlanner | null;
   private readonly timing = { graphMs: 0, gatherMs: 0, updateMs: 0 };
   /** Milliseconds spent compiling the programs and creating the sessions. */
   readonly compileMs: number;
@@ -69,6 +75,7 @@ export class Engine implements EngineLike {
     this.compileMs = compileMs;
     this.numCat = opts.fields.filter((f) => f.type === 'categorical').length;
     this.numNum = opts.fields.length - this.numCat;
+    this.tree = orderedRowSums(opts) ? new TreePlanner() : null;
     for (const p of programs.params) {
       this.dense.set(p.name, {
         p: new ort.Tensor(this.ft, p.value.slice(), p.shape),
@@ -93,7 +100,7 @@ export class Engine implements EngineLike {
     const programs = compileModel({
       model: opts.model, fields: opts.fields, embeddingDim: opts.embeddingDim,
       embeddingRegularizer: opts.embeddingRegularizer, netRegularizer: opts.netRegularizer, clipNorm: opts.clipNorm,
-      floatType, paramRng, adam: TORCH_ADAM,
+      floatType, paramRng, adam: TORCH_ADAM, orderedRowSums: orderedRowSums(opts),
     });
     const sessOpts: SessionOptions = { device: opts.device, threads: opts.threads, profilePrefix: opts.profilePrefix };
     const [train, evalS] = await Promise.all([
@@ -145,7 +152,14 @@ export class Engine implements EngineLike {
       unique = prep.unique;
       feeds[INPUT.rows] = this.floatTensor(prep.rows, [prep.unique, this.store.width]);
       feeds[INPUT.index] = new ort.Tensor('int64', prep.indices, [b.size, this.numCat]);
-      if (prep.plan) {
+      if (prep.plan && this.tree) {
+        const { first, repPos, repSlot } = prep.plan;
+        const i32 = (x: BigInt64Array) => new Int32Array(x.buffer, x.byteOffset, 2 * x.length);
+        const t = this.tree.plan(b.size * this.numCat, prep.unique, i32(first), repPos.length, i32(repPos), i32(repSlot));
+        t.a.forEach((a, r) => (feeds[treeInput('a', r)] = new ort.Tensor('int64', a, [a.length])));
+        t.b.forEach((x, r) => (feeds[treeInput('b', r)] = new ort.Tensor('int64', x, [x.length])));
+        feeds[INPUT.treeFinal] = new ort.Tensor('int64', t.final, [t.final.length]);
+      } else if (prep.plan) {
         const { first, repPos, repSlot } = prep.plan;
         feeds[INPUT.firstPos] = new ort.Tensor('int64', first, [first.length]);
         feeds[INPUT.repPos] = new ort.Tensor('int64', repPos, [repPos.length]);

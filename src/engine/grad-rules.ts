@@ -7,6 +7,7 @@ import type { Node, Tensor } from './graph.js';
 import { isFloat } from './graph.js';
 import * as ops from './ops.js';
 import { dimEq, isStatic, normAxes, type Dim } from './shape.js';
+import { TreePlanner } from './row-sum-tree.js';
 
 export interface GradCtx {
   node: Node;
@@ -221,6 +222,10 @@ function minMax(c: GradCtx): (Tensor | null)[] {
  */
 function gatherGrad(data: Tensor, idx: Tensor, g: Tensor, axis: number): Tensor {
   if (constantUnique(idx, data.shape[axis])) return scatterGrad(data, ops.cast(idx, 'int64'), g, axis);
+  if (data.graph.orderedSums) {
+    const ordered = treeGrad(data, idx, g, axis) ?? oneHotGrad(data, idx, g, axis);
+    if (ordered) return ordered;
+  }
   const r = idx.rank;
   const pre = g.shape.slice(0, axis);
   const post = g.shape.slice(axis + r);
@@ -228,6 +233,70 @@ function gatherGrad(data: Tensor, idx: Tensor, g: Tensor, axis: number): Tensor 
   const i64 = ops.cast(idx, 'int64');
   const line = ops.reshape(i64, flat.shape.map((_, k) => (k === axis ? -1 : 1))); // along `axis`, 1 elsewhere
   return ops.scatterElementsAdd(ops.zerosLike(data), ops.expand(line, flat.shape, flat), flat, axis);
+}
+
+/**
+ * Gather's gradient for constant indices with repeats, summed in the fixed pairwise order of row-sum-tree.ts, with the
+ * plan as constants (Graph.orderedSums). Needs static dims before the gathered axis (a zero slice is appended there).
+ */
+function treeGrad(data: Tensor, idx: Tensor, g: Tensor, axis: number): Tensor | null {
+  const n = data.shape[axis];
+  const pre = g.shape.slice(0, axis);
+  const post = data.shape.slice(axis + 1);
+  if (idx.kind !== 'constant' || !idx.value || typeof n !== 'number' || !isStatic(pre) || !isStatic(post)) return null;
+  const values = Array.from(idx.value as ArrayLike<number | bigint>, (v) => (Number(v) < 0 ? Number(v) + n : Number(v)));
+  const k = values.length;
+  // Slots in order of first occurrence (slot 0 is the planner's padding slot and stays unused).
+  const slotOf = new Int32Array(n);
+  const first = new Int32Array(2 * (n + 1));
+  const repPos = new Int32Array(2 * k);
+  const repSlot = new Int32Array(2 * k);
+  let U = 1;
+  let R = 0;
+  values.forEach((v, p) => {
+    if (slotOf[v] === 0) {
+      slotOf[v] = U;
+      first[2 * U++] = p;
+    } else {
+      repPos[2 * R] = p;
+      repSlot[2 * R++] = slotOf[v];
+    }
+  });
+  const plan = new TreePlanner().plan(k, U, first, R, repPos, repSlot, 32);
+  const gr = data.graph;
+  const i64 = (x: ArrayLike<number | bigint>) => gr.constant(Array.from(x, Number), [x.length], 'int64');
+  const zeroShape = [...pre, 1, ...post] as number[];
+  const zero = gr.constant(new Array<number>(zeroShape.reduce((a, b) => a * b, 1)).fill(0), zeroShape, g.dtype);
+  let V = ops.concat([ops.reshape(g, [...pre, k, ...post]), zero], axis);
+  const pool = [V];
+  for (let r = 0; r < plan.a.length && plan.a[r].length > 0; r++) {
+    V = ops.concat([ops.add(ops.gather(V, i64(plan.a[r]), axis), ops.gather(V, i64(plan.b[r]), axis)), zero], axis);
+    pool.push(V);
+  }
+  // A value never gathered reads V_0's zero slice (at k).
+  const final = Array.from({ length: n }, (_, v) => (slotOf[v] ? Number(plan.final[slotOf[v]]) : k));
+  return ops.gather(ops.concat(pool, axis), i64(final), axis);
+}
+
+/**
+ * Gather's gradient for constant indices with repeats as a product with their one-hot matrix, Sᵀ·g along `axis`: a
+ * fixed summation order where the scatter-add would be atomic (Graph.orderedSums). Null where the shapes do not allow
+ * it (runtime indices, a symbolic gathered axis or trailing dims); those keep the ScatterElements form.
+ */
+function oneHotGrad(data: Tensor, idx: Tensor, g: Tensor, axis: number): Tensor | null {
+  const n = data.shape[axis];
+  const post = data.shape.slice(axis + 1);
+  if (idx.kind !== 'constant' || !idx.value || typeof n !== 'number' || !isStatic(post)) return null;
+  const values = Array.from(idx.value as ArrayLike<number | bigint>, (v) => (Number(v) < 0 ? Number(v) + n : Number(v)));
+  const k = values.length;
+  if (n * k > 1 << 22) return null;
+  const st = new Array<number>(n * k).fill(0); // Sᵀ [n, k]
+  values.forEach((v, j) => (st[v * k + j] = 1));
+  const p = (post as number[]).reduce((a, b) => a * b, 1);
+  const pre = g.shape.slice(0, axis);
+  const flat = ops.reshape(g, [...pre, k, p]); // the index dims in one, the trailing dims in one
+  const sum = ops.matmul(data.graph.constant(st, [n, k], g.dtype), flat); // [..., n, p]
+  return ops.reshape(sum, data.shape);
 }
 
 /** True for constant indices none of which repeats (then a parallel scatter cannot race). */

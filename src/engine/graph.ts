@@ -91,10 +91,13 @@ export class Tensor {
 
 export interface GraphOptions {
   floatType?: FloatType;
+  /** Gradients that sum repeated reads must add in a fixed order: no scatter-add (CUDA's adds atomically). */
+  orderedSums?: boolean;
 }
 
 export class Graph {
   readonly floatType: FloatType;
+  readonly orderedSums: boolean;
   readonly nodes: Node[] = [];
   readonly inputs: Tensor[] = [];
   readonly constants: Tensor[] = [];
@@ -107,6 +110,7 @@ export class Graph {
 
   constructor(opts: GraphOptions = {}) {
     this.floatType = opts.floatType ?? 'float32';
+    this.orderedSums = opts.orderedSums ?? false;
   }
 
   private freshName(prefix: string): string {

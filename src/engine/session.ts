@@ -34,7 +34,8 @@ export function disableTf32(env: NodeJS.ProcessEnv = process.env): void {
 export function ortOptions(o: SessionOptions): ort.InferenceSession.SessionOptions {
   const threads = Math.max(1, o.threads ?? availableParallelism());
   // On the GPU, kernels that have a deterministic and a faster atomics-based variant take the deterministic one: the
-  // same seed must give the same numbers there too. (The CUDA scatter-adds have no such variant: docs/FIDELITY.md.)
+  // same seed must give the same numbers there too. (The CUDA scatter-adds have none: the programs avoid them there,
+  // EngineOptions.orderedRowSums.)
   const session: Record<string, unknown> = { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } };
   if (o.device === 'cuda') session.use_deterministic_compute = '1';
   return {

@@ -133,6 +133,25 @@ test('checkDevice fails the determinism check when the second run differs', { ti
   assert.equal(res.ok, false);
 });
 
+test('checkDevice: ordered row sums (the CUDA form) against the CPU scatter-add: within rounding, and reproducible', { timeout: 60_000 }, async () => {
+  const res = await checkDevice({
+    ...base,
+    models: ['FmFM', 'DCNv2'],
+    paradigms: ['dis'],
+    batchSize: 512,
+    makeEngine: (role, model, paradigm, fields, profilePrefix) => {
+      const exp = defaultExperiment(model, 'criteo_x1', paradigm);
+      const o = engineOptions(exp, fields, 5, { device: 'cpu', embeddingOptimizer: 'dense' });
+      return createEngine({ ...o, profilePrefix, orderedRowSums: role !== 'reference' });
+    },
+  });
+  assert.ok(res.ok, JSON.stringify(res.rows.filter((r) => !r.ok)));
+  for (const r of res.rows.filter((r) => r.check === 'gradients')) {
+    // Summed in another order: not bit-equal to the scatter-add, but within float32 rounding.
+    assert.ok(r.error! > 0 && r.error! < 1e-6, `${r.subject}: ${r.error}`);
+  }
+});
+
 /** Where onnxruntime-node keeps the CUDA provider that `npm run install:cuda` fetches. */
 function cudaProviderInstalled(): boolean {
   const req = createRequire(import.meta.url);
