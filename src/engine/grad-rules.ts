@@ -219,6 +219,7 @@ function minMax(c: GradCtx): (Tensor | null)[] {
  * or constants with repeats) it is a ScatterElements 'add', which onnxruntime runs sequentially: exact and the same
  * on every run. Its ScatterND 'add' is multi-threaded without atomics and loses updates on repeats at scale (seen
  * here: identical runs differed by 7.5 with 2 threads), so it is used only for constant indices that never repeat.
+ * On CUDA both scatter-adds are atomic: there (Graph.orderedSums) constant repeated indices get a fixed-order sum.
  */
 function gatherGrad(data: Tensor, idx: Tensor, g: Tensor, axis: number): Tensor {
   if (constantUnique(idx, data.shape[axis])) return scatterGrad(data, ops.cast(idx, 'int64'), g, axis);
