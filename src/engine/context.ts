@@ -3,7 +3,7 @@
 // from the seeded RNG); in each graph they are inputs named `p.<name>`.
 import { Graph, type Tensor, type FloatType } from './graph.js';
 import * as ops from './ops.js';
-import { TREE_ROUNDS } from './row-sum-tree.js';
+import { TREE_ROUNDS, pairwiseSums } from './row-sum-tree.js';
 import type { Init, ModelContext, Reg } from './api.js';
 import type { FieldInfo } from '../data/types.js';
 import type { Rng } from '../util/rng.js';
@@ -226,15 +226,11 @@ export class EngineContext implements ModelContext {
   /** rowGradient from Gather and Add only, in the host-planned pairwise order (row-sum-tree.ts). */
   private rowGradientTree(flat: Tensor): Tensor {
     const zeroRow = this.g.sharedConstant(new Array<number>(this.width).fill(0), [1, this.width], flat.dtype);
-    let V = ops.concat([flat, zeroRow], 0);
-    const pool = [V];
-    for (let r = 0; r < TREE_ROUNDS; r++) {
-      const a = this.g.input(treeInput('a', r), [`T${r}`], 'int64');
-      const b = this.g.input(treeInput('b', r), [`T${r}`], 'int64');
-      V = ops.concat([V.gather(a, 0).add(V.gather(b, 0)), zeroRow], 0);
-      pool.push(V);
-    }
-    return ops.concat(pool, 0).gather(this.g.input(INPUT.treeFinal, ['U'], 'int64'), 0);
+    const rounds = Array.from({ length: TREE_ROUNDS }, (_, r): [Tensor, Tensor] => [
+      this.g.input(treeInput('a', r), [`T${r}`], 'int64'),
+      this.g.input(treeInput('b', r), [`T${r}`], 'int64'),
+    ]);
+    return pairwiseSums(flat, zeroRow, 0, rounds, this.g.input(INPUT.treeFinal, ['U'], 'int64'));
   }
 
   private numeric(): Tensor {

@@ -7,7 +7,7 @@ import type { Node, Tensor } from './graph.js';
 import { isFloat } from './graph.js';
 import * as ops from './ops.js';
 import { dimEq, isStatic, normAxes, type Dim } from './shape.js';
-import { TreePlanner } from './row-sum-tree.js';
+import { TreePlanner, pairwiseSums } from './row-sum-tree.js';
 
 export interface GradCtx {
   node: Node;
@@ -268,15 +268,10 @@ function treeGrad(data: Tensor, idx: Tensor, g: Tensor, axis: number): Tensor | 
   const i64 = (x: ArrayLike<number | bigint>) => gr.constant(Array.from(x, Number), [x.length], 'int64');
   const zeroShape = [...pre, 1, ...post] as number[];
   const zero = gr.constant(new Array<number>(zeroShape.reduce((a, b) => a * b, 1)).fill(0), zeroShape, g.dtype);
-  let V = ops.concat([ops.reshape(g, [...pre, k, ...post]), zero], axis);
-  const pool = [V];
-  for (let r = 0; r < plan.a.length && plan.a[r].length > 0; r++) {
-    V = ops.concat([ops.add(ops.gather(V, i64(plan.a[r]), axis), ops.gather(V, i64(plan.b[r]), axis)), zero], axis);
-    pool.push(V);
-  }
+  const rounds = plan.a.filter((a) => a.length > 0).map((a, r): [Tensor, Tensor] => [i64(a), i64(plan.b[r])]);
   // A value never gathered reads V_0's zero slice (at k).
   const final = Array.from({ length: n }, (_, v) => (slotOf[v] ? Number(plan.final[slotOf[v]]) : k));
-  return ops.gather(ops.concat(pool, axis), i64(final), axis);
+  return pairwiseSums(ops.reshape(g, [...pre, k, ...post]), zero, axis, rounds, i64(final));
 }
 
 /**

@@ -5,6 +5,9 @@
 // each slot with m > 1 partial sums pairs them up in order, an odd last one with the zero row. V_0 is the positions'
 // gradients; a slot's sum is the one row it has left, and `final` picks it from all rounds' rows laid end to end.
 
+import type { Tensor } from './graph.js';
+import * as ops from './ops.js';
+
 /** Rounds in the graph: a row may occur up to 2^16 times in a batch. */
 export const TREE_ROUNDS = 16;
 
@@ -120,4 +123,18 @@ export class TreePlanner {
       final: this.final.subarray(0, U),
     };
   }
+}
+
+/**
+ * The graph side of a plan, along `axis`: V_0 = [values; zero], V_{r+1} = [V_r[a_r] + V_r[b_r]; zero] for each round's
+ * index pair, then `final` gathers each slot's sum from all V_r laid end to end.
+ */
+export function pairwiseSums(values: Tensor, zero: Tensor, axis: number, rounds: [Tensor, Tensor][], final: Tensor): Tensor {
+  let V = ops.concat([values, zero], axis);
+  const pool = [V];
+  for (const [a, b] of rounds) {
+    V = ops.concat([ops.add(ops.gather(V, a, axis), ops.gather(V, b, axis)), zero], axis);
+    pool.push(V);
+  }
+  return ops.gather(ops.concat(pool, axis), final, axis);
 }
