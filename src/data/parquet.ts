@@ -23,7 +23,7 @@ const ROW_GROUP = 1 << 19;
 
 export type ParquetCodec = 'gzip' | 'snappy' | 'none';
 
-const PAGE_CODECS: Record<ParquetCodec, PageCodec> = {
+export const PAGE_CODECS: Record<ParquetCodec, PageCodec> = {
   // zlib's native deflate at level 1 is faster than the JS snappy and gives smaller files. Z_RLE (matches at
   // distance 1 only) halves the time on the float columns at the same size, and is smaller on the index columns;
   // any gzip decoder reads it.

@@ -78,7 +78,9 @@ export interface EngineLike {
   snapshot(): unknown;
   restore(s: unknown): void;
   embeddingTable(field: string): { data: Float32Array; rows: number; dim: number };
-  exportOnnx(path: string): void;
+  /** The forward program with the weights inside (inputs `cat` int64 [B, Fc], `num` [B, Fn]; output `prob` [B]);
+   *  `metadata` becomes the model's metadata_props. */
+  exportOnnx(path: string, metadata?: Record<string, string>): void;
   stats(): EngineStats;
   dispose(): Promise<void>;
 }

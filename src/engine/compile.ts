@@ -190,7 +190,7 @@ export function compileModel(o: CompileOptions): Programs {
  */
 export function buildExport(
   o: Omit<CompileOptions, 'paramRng'>, withLr: boolean, params: Map<string, TypedArray>, states: Map<string, TypedArray>,
-  table: Float32Array | Float64Array, offsets: number[], totalRows: number,
+  table: Float32Array | Float64Array, offsets: number[], totalRows: number, metadata?: Record<string, string>,
 ): Uint8Array {
   const registry = new ParamRegistry(o.floatType, new Rng(0));
   const ctx = new EngineContext({
@@ -217,5 +217,5 @@ export function buildExport(
     inputs.push(ctx.rawIndexInput);
   }
   if (ctx.numericInput) inputs.push(ctx.numericInput);
-  return toOnnx(ctx.g, { outputs: { [OUT.prob]: prob }, inputs: [...inputs, ...inits.keys()], initializers: inits, graphName: 'ge4rec_export' });
+  return toOnnx(ctx.g, { outputs: { [OUT.prob]: prob }, inputs: [...inputs, ...inits.keys()], initializers: inits, graphName: 'ge4rec_export', metadata });
 }

@@ -192,12 +192,30 @@ export class EngineContext implements ModelContext {
     if (this.exportRows !== undefined) {
       this.rawIndexInput = this.g.input('cat', ['B', Fc], 'int64');
       this.offsetsInput = this.g.input('field_offsets', [Fc], 'int64');
-      this.indexInput = this.rawIndexInput.add(this.offsetsInput);
+      this.indexInput = this.clampToOov(this.rawIndexInput).add(this.offsetsInput);
     } else {
       this.indexInput = this.g.input(INPUT.index, ['B', Fc], 'int64');
     }
     return this.indexInput;
   }
+  /**
+   * Export build only: an index outside [0, vocab) of its field becomes that field's OOV index (vocab − 1), so a
+   * wrong id can never read another field's rows after the offset is added. The training programs take indices
+   * the encoder made and have no such nodes.
+   */
+  private clampToOov(cat: Tensor): Tensor {
+    const vocab = this.catFields.map((i) => {
+      const f = this.fields[i];
+      if (!(f.vocabSize && f.vocabSize >= 2)) throw new Error(`export: categorical field ${f.name} has no vocabulary size`);
+      return f.vocabSize;
+    });
+    const Fc = vocab.length;
+    const oov = this.g.constant(vocab.map((v) => v - 1), [Fc], 'int64');
+    const tooBig = ops.greater(cat, oov); // id ≥ vocab
+    const negative = ops.greater(this.g.sharedConstant(0, [], 'int64'), cat); // id < 0
+    return ops.where(negative, oov, ops.where(tooBig, oov, cat));
+  }
+
   /** [B, Fc, width]: the batch's rows, gathered once for the embedding and the LR column (one gradient scatter). */
   private gathered(): Tensor {
     this.gatheredRows ??= this.rows().gather(this.index(), 0);

@@ -426,7 +426,7 @@ export class Engine implements EngineLike {
     return out;
   }
 
-  exportOnnx(path: string): void {
+  exportOnnx(path: string, metadata?: Record<string, string>): void {
     const params = new Map<string, HostFloat>();
     for (const [name, d] of this.dense) params.set(name, d.p.data as HostFloat);
     const states = new Map<string, HostFloat>();
@@ -438,7 +438,7 @@ export class Engine implements EngineLike {
         embeddingRegularizer: this.opts.embeddingRegularizer, netRegularizer: this.opts.netRegularizer,
         clipNorm: this.opts.clipNorm, floatType: this.ft,
       },
-      this.programs.withLr, params, states, table, this.store?.offsets ?? [], this.store?.totalRows ?? 0,
+      this.programs.withLr, params, states, table, this.store?.offsets ?? [], this.store?.totalRows ?? 0, metadata,
     );
     writeFileAtomic(path, bytes);
   }

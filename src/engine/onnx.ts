@@ -20,6 +20,8 @@ export interface ToOnnxOptions {
   initializers?: Map<Tensor, TypedArray>;
   opset?: number;
   graphName?: string;
+  /** The model's metadata_props (key → value), in this order. */
+  metadata?: Record<string, string>;
 }
 
 /** Nodes needed for `outputs`, in creation (topological) order, plus the leaf tensors they read. */
@@ -156,6 +158,7 @@ export function toOnnx(g: Graph, opts: ToOnnxOptions): Uint8Array {
     irVersion: 8,
     producerName: 'ge4rec',
     opsetImport: [{ domain: '', version: opts.opset ?? DEFAULT_OPSET }],
+    metadataProps: Object.entries(opts.metadata ?? {}).map(([key, value]) => ({ key, value })),
     graph: {
       name: opts.graphName ?? 'ge4rec',
       node: nodeProtos,

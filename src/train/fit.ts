@@ -58,6 +58,8 @@ export interface FitResult {
   stoppedEarly: boolean;
   valid: Record<string, number>;
   test: Record<string, number>;
+  /** The test split's labels and predicted probabilities, in split order (what `test` was computed from). */
+  testPredictions?: { labels: Float64Array; preds: Float64Array };
   secondsPerEpoch: number;
   peakRssMb: number;
   resumedFromEpoch: number;
@@ -221,7 +223,8 @@ export async function fit(
     if (bestSnapshot !== undefined) engine.restore(bestSnapshot);
     else log('no epoch improved the monitor (NaN scores?); evaluating the last weights');
     const valid = await evaluateSplit(engine, splits.valid, cfg.batchSize, allMetrics);
-    const test = splits.test ? await evaluateSplit(engine, splits.test, cfg.batchSize, allMetrics) : {};
+    const testPredictions = splits.test ? await predictSplit(engine, splits.test, cfg.batchSize) : undefined;
+    const test = testPredictions ? evaluateMetrics(allMetrics, testPredictions.labels, testPredictions.preds) : {};
     if (ckpt) {
       saveState(ckpt, { epoch: history.length, stopper: stopper.state, bestEpoch, history, done: true });
       pruneCheckpoints(ckpt, -1, bestEpoch);
@@ -235,6 +238,7 @@ export async function fit(
       stoppedEarly: stopper.state.stop,
       valid,
       test,
+      testPredictions,
       secondsPerEpoch: history.length ? history.reduce((a, h) => a + h.seconds, 0) / history.length : NaN,
       peakRssMb: rss.peakMb,
       resumedFromEpoch,

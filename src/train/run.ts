@@ -1,13 +1,15 @@
 // One training run on disk: results/<dataset>/<model>/<paradigm>/seed-<s>/ with config.json, history.{json,csv},
-// metrics.json (written last: its presence marks a finished run), best/ (engine checkpoint of the best weights)
-// and model.onnx; then the dataset's Table 1 / Table 5 are rewritten from every run found.
+// metrics.json (written last: its presence marks a finished run), best/ (engine checkpoint of the best weights),
+// model.onnx (with its model card, deploy/model-card.ts) and test_predictions.parquet; then the dataset's Table 1 / Table 5 are rewritten from every run found.
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { EngineLike } from '../engine/api.js';
 import type { FieldInfo, Split, SplitSource } from '../data/types.js';
 import type { ExperimentConfig } from '../models/config.js';
 import { tmpNameFor, writeFileAtomic, writeJsonAtomic } from '../util/fs.js';
 import { fit, type EpochRecord, type FitResult } from './fit.js';
+import { cardFields, cardToMetadata, datasetFacts } from '../deploy/model-card.js';
+import { TEST_PREDICTIONS, writePredictionsParquet } from './predictions.js';
 import { writeTables, type RunMetrics } from './tables.js';
 import type { EngineChoice } from './wiring.js';
 
@@ -118,8 +120,14 @@ export async function runOne(o: RunOptions): Promise<RunOutcome> {
     writeFileAtomic(join(dir, 'history.csv'), historyCsv(res.history));
     writeDirAtomic(join(dir, 'best'), (tmp) => engine.saveCheckpoint(tmp));
     const onnxTmp = tmpNameFor(join(dir, 'model.onnx'));
-    engine.exportOnnx(onnxTmp);
+    const facts = datasetFacts(o.data.dir);
+    engine.exportOnnx(onnxTmp, cardToMetadata({
+      fields: cardFields(o.data.fields), label: facts.label, dataset: o.dataset, datasetId: basename(o.data.dir),
+      featureMapSha256: facts.featureMap, featureVocabSha256: facts.featureVocab,
+      model: exp.model, paradigm: exp.paradigm, expid: exp.expid, seed: o.seed, bestEpoch: res.bestEpoch, valid: res.valid, test: res.test,
+    }));
     renameSync(onnxTmp, join(dir, 'model.onnx'));
+    if (res.testPredictions) writePredictionsParquet(join(dir, TEST_PREDICTIONS), res.testPredictions.labels, res.testPredictions.preds);
   } finally {
     await engine.dispose();
   }
