@@ -30,62 +30,109 @@ export function scanCsv(
   onProgress?: (bytes: number, total: number) => void,
   chunkBytes = 8 << 20,
 ): void {
-  const fd = openSync(path, 'r');
+  const s = new CsvScanner(path, capacity, onHeader, onLine, onProgress, chunkBytes);
   try {
-    const total = fstatSync(fd).size;
-    let buf = Buffer.allocUnsafe(chunkBytes);
-    let have = 0; // bytes in buf
-    let consumed = 0; // file bytes before buf[0]
-    let eof = false;
-    let headerDone = false;
-    const fields: LineFields = { buf, start: new Int32Array(capacity), end: new Int32Array(capacity), count: 0, line: 0 };
-    while (!eof || have > 0) {
-      if (!eof) {
-        const n = readSync(fd, buf, have, buf.length - have, consumed + have);
-        if (n === 0) eof = true;
-        have += n;
-      }
-      let pos = 0;
-      for (;;) {
-        const nl = buf.indexOf(NL, pos);
-        let lineEnd: number;
-        let next: number;
-        if (nl >= 0 && nl < have) {
-          lineEnd = nl;
-          next = nl + 1;
-        } else if (eof && pos < have) {
-          lineEnd = have; // last line without a trailing newline
-          next = have;
-        } else break;
-        if (lineEnd > pos && buf[lineEnd - 1] === CR) lineEnd--;
-        fields.line++;
-        if (!headerDone) {
-          headerDone = true;
-          onHeader(buf.toString('utf8', pos, lineEnd).replace(/^\uFEFF/, '').split(',').map((s) => s.trim()));
-        } else if (lineEnd > pos) {
-          splitLine(buf, pos, lineEnd, fields);
-          onLine(fields);
-        }
-        pos = next;
-        if (pos >= have) break;
-      }
-      if (eof && pos >= have) break;
-      // keep the partial line at the front; grow the buffer if one line does not fit
-      buf.copy(buf, 0, pos, have);
-      have -= pos;
-      consumed += pos;
-      if (have === buf.length) {
-        const bigger = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(bigger, 0, 0, have);
-        buf = bigger;
-        fields.buf = buf;
-      }
-      onProgress?.(consumed, total);
-      if (eof && have === 0) break;
-    }
-    onProgress?.(total, total);
+    while (s.step());
   } finally {
-    closeSync(fd);
+    s.close();
+  }
+}
+
+/**
+ * scanCsv one buffer at a time: each step() reads one chunk and calls `onLine` for its complete lines, and returns
+ * false once the file is done, so a caller can do asynchronous work (score a batch) between chunks.
+ */
+export class CsvScanner {
+  private readonly fd: number;
+  private readonly total: number;
+  private buf: Buffer;
+  private have = 0; // bytes in buf
+  private consumed = 0; // file bytes before buf[0]
+  private eof = false;
+  private headerDone = false;
+  private done = false;
+  private readonly fields: LineFields;
+
+  constructor(
+    path: string,
+    capacity: number,
+    private readonly onHeader: (columns: string[]) => void,
+    private readonly onLine: (f: LineFields) => void,
+    private readonly onProgress?: (bytes: number, total: number) => void,
+    chunkBytes = 8 << 20,
+  ) {
+    this.fd = openSync(path, 'r');
+    this.total = fstatSync(this.fd).size;
+    this.buf = Buffer.allocUnsafe(chunkBytes);
+    this.fields = { buf: this.buf, start: new Int32Array(capacity), end: new Int32Array(capacity), count: 0, line: 0 };
+  }
+
+  /** Bytes of the file consumed so far, and its size. */
+  get progress(): { bytes: number; total: number } {
+    return { bytes: this.consumed, total: this.total };
+  }
+
+  step(): boolean {
+    if (this.done) return false;
+    const fields = this.fields;
+    let buf = this.buf;
+    if (!this.eof) {
+      const n = readSync(this.fd, buf, this.have, buf.length - this.have, this.consumed + this.have);
+      if (n === 0) this.eof = true;
+      this.have += n;
+    }
+    const have = this.have;
+    const eof = this.eof;
+    let pos = 0;
+    for (;;) {
+      const nl = buf.indexOf(NL, pos);
+      let lineEnd: number;
+      let next: number;
+      if (nl >= 0 && nl < have) {
+        lineEnd = nl;
+        next = nl + 1;
+      } else if (eof && pos < have) {
+        lineEnd = have; // last line without a trailing newline
+        next = have;
+      } else break;
+      if (lineEnd > pos && buf[lineEnd - 1] === CR) lineEnd--;
+      fields.line++;
+      if (!this.headerDone) {
+        this.headerDone = true;
+        this.onHeader(buf.toString('utf8', pos, lineEnd).replace(/^\uFEFF/, '').split(',').map((s) => s.trim()));
+      } else if (lineEnd > pos) {
+        splitLine(buf, pos, lineEnd, fields);
+        this.onLine(fields);
+      }
+      pos = next;
+      if (pos >= have) break;
+    }
+    if (eof && pos >= have) return this.finish();
+    // keep the partial line at the front; grow the buffer if one line does not fit
+    buf.copy(buf, 0, pos, have);
+    this.have -= pos;
+    this.consumed += pos;
+    if (this.have === buf.length) {
+      const bigger = Buffer.allocUnsafe(buf.length * 2);
+      buf.copy(bigger, 0, 0, this.have);
+      buf = bigger;
+      this.buf = buf;
+      fields.buf = buf;
+    }
+    this.onProgress?.(this.consumed, this.total);
+    if (eof && this.have === 0) return this.finish();
+    return true;
+  }
+
+  private finish(): false {
+    this.done = true;
+    this.consumed = this.total;
+    this.onProgress?.(this.total, this.total);
+    return false;
+  }
+
+  close(): void {
+    closeSync(this.fd);
   }
 }
 

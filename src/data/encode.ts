@@ -13,7 +13,7 @@ import { CacheWriter, type CacheMeta } from './cache.js';
 import { isNanLiteral, parseNumber, scanCsv, type LineFields } from './csv.js';
 import type { DatasetSpec } from './datasets.js';
 import type { FieldInfo, Split } from './types.js';
-import { TokenCounter, type Vocabulary } from './vocab.js';
+import { TokenCounter, type Token, type Vocabulary } from './vocab.js';
 
 export type BadRowPolicy = 'fail' | 'skip';
 
@@ -39,6 +39,7 @@ type CatKind = 'float' | 'str' | 'hour' | 'weekday' | 'weekend';
 
 interface Plan {
   nCols: number;
+  /** -1: no label column (predict on unlabelled rows; the label written is NaN). */
   labelCol: number;
   numCols: number[];
   catCols: number[];
@@ -49,9 +50,10 @@ interface Plan {
   hourCols: number[];
 }
 
-function makePlan(spec: DatasetSpec, header: string[], file: string): Plan {
+function makePlan(spec: DatasetSpec, header: string[], file: string, labelOptional = false): Plan {
   const idx = (name: string): number => {
     const i = header.indexOf(name);
+    if (i < 0 && labelOptional && name === spec.label) return -1;
     if (i < 0) throw new UserError(`${file}:1: column "${name}" missing from the header (found: ${header.join(',')})`);
     return i;
   };
@@ -92,6 +94,18 @@ export function avazuTime(buf: Buffer, s: number, e: number): { hour: number; we
   return { hour: hh, weekday, weekend: weekday === 0 || weekday === 6 ? 1 : 0 };
 }
 
+/** Where encoded rows go: the cache writer (prepare) or a batch (predict, serve). Fill row `n`, then commitRow(). */
+export interface RowSink {
+  n: number;
+  readonly label: Float32Array;
+  readonly num: Float32Array[];
+  readonly cat: Int32Array[];
+  commitRow(): void;
+}
+
+/** Encodes one raw line into the sink; a malformed line goes to `badRow` (which throws or counts it). */
+export type LineEncoder = (f: LineFields, sink: RowSink) => void;
+
 /** Shared state across the splits of one dataset: the token counters fitted on train. */
 export class DatasetEncoder {
   readonly counters: TokenCounter[];
@@ -105,6 +119,24 @@ export class DatasetEncoder {
   ) {
     this.catFieldsSpec = spec.fields.filter((f) => f.type === 'categorical');
     this.counters = this.catFieldsSpec.map(() => new TokenCounter());
+  }
+
+  /**
+   * An encoder holding a saved vocabulary (tokens in index order per categorical field, as feature_vocab.json lists
+   * them): it encodes new rows exactly as valid/test were encoded after fitting on train.
+   */
+  static restore(spec: DatasetSpec, tokens: Token[][]): DatasetEncoder {
+    const enc = new DatasetEncoder(spec, '', 'fail');
+    if (tokens.length !== enc.counters.length) throw new Error(`restore: ${tokens.length} vocabularies for ${enc.counters.length} categorical fields`);
+    enc.vocabs = tokens.map((ts, j) => {
+      const c = enc.counters[j];
+      ts.forEach((t, i) => {
+        if (c.observe(t) !== i) throw new UserError(`vocabulary of ${enc.catFieldsSpec[j].name}: token ${String(t)} appears twice`);
+      });
+      const remap = Int32Array.from({ length: ts.length }, (_, i) => i + 1);
+      return { remap, size: ts.length, oov: ts.length + 1, vocabSize: ts.length + 2, tokens: ts };
+    });
+    return enc;
   }
 
   fields(): FieldInfo[] {
@@ -122,16 +154,8 @@ export class DatasetEncoder {
     if (!fitting && !this.vocabs) throw new Error('encode train before valid/test');
     const file = basename(csvPath);
     const bad: BadRowReport = { count: 0, examples: [] };
-    const nCat = this.counters.length;
-    const counters = this.counters;
-    const remaps = this.vocabs?.map((v) => v.remap);
-    const oovs = this.vocabs?.map((v) => v.oov);
-    let plan: Plan | null = null;
     let writer: CacheWriter | null = null;
-    const rowNum = new Float64Array(this.spec.fields.length);
-    const rowCatNum = new Float64Array(nCat);
-    const hourInfo: ({ hour: number; weekday: number; weekend: number } | null)[] = [];
-
+    let encodeLine: LineEncoder | null = null;
     const badRow = (f: LineFields, problem: string): void => {
       const msg = `${file}:${f.line}: ${problem}`;
       if (this.onBadRow === 'fail') {
@@ -140,6 +164,50 @@ export class DatasetEncoder {
       bad.count++;
       if (bad.examples.length < 10) bad.examples.push(msg);
     };
+
+    try {
+      scanCsv(
+        csvPath,
+        Math.max(this.spec.csvColumns.length, 256),
+        (header) => {
+          encodeLine = this.lineEncoder(header, file, badRow, { fitting });
+          writer = new CacheWriter(this.datasetDir, split, this.fields(), this.spec.label);
+        },
+        (f) => encodeLine!(f, writer!),
+        onProgress ? (bytes, totalBytes) => onProgress({ split, bytes, totalBytes }) : undefined,
+      );
+      if (!writer) throw new UserError(`${file}: empty file (no header line)`);
+      const w: CacheWriter = writer;
+      if (fitting) {
+        this.vocabs = this.counters.map((c) => c.build(this.spec.minCategrCount, ''));
+        // vocab sizes are known now: record them in the cache's field list
+        const meta = w.finish(this.vocabs.map((v) => v.remap), this.fields());
+        return { rows: meta.rows, bad, meta };
+      }
+      const meta = w.finish();
+      return { rows: meta.rows, bad, meta };
+    } catch (e) {
+      (writer as CacheWriter | null)?.abort();
+      throw e;
+    }
+  }
+
+  /**
+   * The row encoder of a file with this header: `fitting` counts train tokens and writes provisional ids; otherwise
+   * tokens are looked up in the fitted (or restored) vocabulary, unseen ones → OOV. With `labelOptional` a header
+   * without the label column is accepted (the label is written as NaN). prepare and predict both encode through it.
+   */
+  lineEncoder(header: string[], file: string, badRow: (f: LineFields, problem: string) => void, o: { fitting?: boolean; labelOptional?: boolean } = {}): LineEncoder {
+    const fitting = o.fitting ?? false;
+    if (!fitting && !this.vocabs) throw new Error('encode train before valid/test');
+    const nCat = this.counters.length;
+    const counters = this.counters;
+    const remaps = this.vocabs?.map((v) => v.remap);
+    const oovs = this.vocabs?.map((v) => v.oov);
+    const p = makePlan(this.spec, header, file, o.labelOptional);
+    const rowNum = new Float64Array(this.spec.fields.length);
+    const rowCatNum = new Float64Array(nCat);
+    const hourInfo: ({ hour: number; weekday: number; weekend: number } | null)[] = [];
 
     /** A float column's value: empty or a NaN literal is 0 (FuxiCTR's fill_na); anything else non-numeric is a bad row (null). */
     const numberField = (f: LineFields, c: number, name: string): number | null => {
@@ -153,16 +221,17 @@ export class DatasetEncoder {
       return null;
     };
 
-    const onLine = (f: LineFields): void => {
-      const p = plan!;
-      const w = writer!;
+    return (f: LineFields, w: RowSink): void => {
       const buf = f.buf;
       if (f.count !== p.nCols) return badRow(f, `expected ${p.nCols} columns, found ${f.count}`);
       // 1. validate everything before touching counters or the cache
-      const ls = f.start[p.labelCol];
-      const le = f.end[p.labelCol];
-      const y = le > ls ? parseNumber(buf, ls, le) : NaN;
-      if (y !== 0 && y !== 1) return badRow(f, `label "${buf.toString('utf8', ls, le)}" is not 0 or 1`);
+      let y = NaN;
+      if (p.labelCol >= 0) {
+        const ls = f.start[p.labelCol];
+        const le = f.end[p.labelCol];
+        y = le > ls ? parseNumber(buf, ls, le) : NaN;
+        if (y !== 0 && y !== 1) return badRow(f, `label "${buf.toString('utf8', ls, le)}" is not 0 or 1`);
+      }
       for (let j = 0; j < p.numCols.length; j++) {
         const v = numberField(f, p.numCols[j], p.numNames[j]);
         if (v === null) return;
@@ -217,31 +286,5 @@ export class DatasetEncoder {
       }
       w.commitRow();
     };
-
-    try {
-      scanCsv(
-        csvPath,
-        Math.max(this.spec.csvColumns.length, 256),
-        (header) => {
-          plan = makePlan(this.spec, header, file);
-          writer = new CacheWriter(this.datasetDir, split, this.fields(), this.spec.label);
-        },
-        onLine,
-        onProgress ? (bytes, totalBytes) => onProgress({ split, bytes, totalBytes }) : undefined,
-      );
-      if (!writer) throw new UserError(`${file}: empty file (no header line)`);
-      const w: CacheWriter = writer;
-      if (fitting) {
-        this.vocabs = this.counters.map((c) => c.build(this.spec.minCategrCount, ''));
-        // vocab sizes are known now: record them in the cache's field list
-        const meta = w.finish(this.vocabs.map((v) => v.remap), this.fields());
-        return { rows: meta.rows, bad, meta };
-      }
-      const meta = w.finish();
-      return { rows: meta.rows, bad, meta };
-    } catch (e) {
-      (writer as CacheWriter | null)?.abort();
-      throw e;
-    }
   }
 }
