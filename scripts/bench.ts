@@ -1,4 +1,4 @@
-// `npm run bench [-- engine|prepare|models|analysis ...]`: runs the benchmark scripts one after another and prints
+// `npm run bench [-- engine|prepare|models|analysis|predict|serve ...]`: runs the benchmark scripts one after another and prints
 // their figures. Speed and memory goals live here, never in the tests. Each runs in its own process so its peak RSS
 // is its own. `npm run bench -- models` is `ge4rec bench` (every model × paradigm at the paper's settings).
 import { spawnSync } from 'node:child_process';
@@ -8,6 +8,8 @@ const suites: Record<string, string[]> = {
   prepare: ['--import', 'tsx', 'test/bench/prepare.bench.ts'],
   models: ['--import', 'tsx', 'bin/dev.js', 'bench', '--steps', '3'],
   analysis: ['--import', 'tsx', 'test/analysis/analysis.bench.ts'],
+  predict: ['--import', 'tsx', 'test/bench/predict.bench.ts'],
+  serve: ['--import', 'tsx', 'test/bench/serve.bench.ts'],
 };
 const picked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const names = picked.length ? picked : ['engine', 'prepare', 'models'];

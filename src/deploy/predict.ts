@@ -42,6 +42,8 @@ export interface PredictSummary {
   encodeSeconds: number;
   modelSeconds: number;
   writeSeconds: number;
+  /** Peak resident memory of the process so far (MiB). */
+  peakRssMb: number;
 }
 
 export function outputFormat(path: string, format?: string): OutputFormat {
@@ -223,6 +225,7 @@ export async function predictFile(run: DeployedRun, o: PredictOptions): Promise<
   return {
     input: o.input, output: o.output, rows, labelled, metrics,
     seconds: s(performance.now() - t0), encodeSeconds: s(t.encode), modelSeconds: s(t.model), writeSeconds: s(t.write),
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
   };
 }
 
