@@ -2,7 +2,9 @@
 // Criteo settings, one epoch), writes a raw CSV of N rows (the test split's rows repeated) and runs predict in a
 // child process for each N, so each peak RSS is predict's own. Prints rows/s, the shares of reading+encoding, the
 // model and writing, and the peak RSS (it must not grow with N).
-// Usage: node --import tsx test/bench/predict.bench.ts [rows,rows,...=200000,1000000] [model=DCNv2] [workdir]
+// With labels, predict keeps 5 bytes a row for AUC/Logloss; `unlabelled` drops the label column to show the
+// streaming alone.
+// Usage: node --import tsx test/bench/predict.bench.ts [rows,rows,...=200000,1000000] [model=DCNv2] [workdir] [unlabelled]
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,9 +21,11 @@ await Reproduce.run(['--dataset', 'synthetic-criteo', '--rows', '20000', '--mode
   '--data-dir', join(work, 'data'), '--results-dir', results, '--json'], PACKAGE_ROOT);
 const runDir = join(results, 'synthetic-criteo', model, 'gen', 'seed-2021');
 const datasetDir = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')).data.dir as string;
-const [header, ...lines] = readFileSync(join(datasetDir, 'test.csv'), 'utf8').trim().split('\n');
+const unlabelled = process.argv[5] === 'unlabelled';
+const dropLabel = (l: string) => (unlabelled ? l.slice(l.indexOf(',') + 1) : l); // the label is the first column
+const [header, ...lines] = readFileSync(join(datasetDir, 'test.csv'), 'utf8').trim().split('\n').map(dropLabel);
 
-console.log(`predict bench: ${model} GEN, Criteo layout (39 fields), batch 10000, load avg ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+console.log(`predict bench: ${model} GEN, Criteo layout (39 fields), batch 10000, ${unlabelled ? 'no labels' : 'with labels'}, load avg ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 for (const n of sizes) {
   const input = join(work, `raw-${n}.csv`);
   const fd = openSync(input, 'w');
