@@ -1,13 +1,17 @@
 // `ge4rec prepare`: download (or take from --source, or generate) a dataset and encode it for training.
-import { Command, Flags } from '@oclif/core';
-import { UserError } from '../util/errors.js';
+import { Flags } from '@oclif/core';
+import { Ge4recCommand } from '../cli/command.js';
 import { progressBar, type Progress } from '../util/progress.js';
 import { DATASET_NAMES, type DatasetName } from '../data/datasets.js';
 import { prepareDataset, type PrepareSummary } from '../data/prepare.js';
 
-export default class Prepare extends Command {
+export default class Prepare extends Ge4recCommand<PrepareSummary> {
+  static override summary = 'Download, verify and encode a dataset into parquet, feature_map.json and a training cache.';
   static override description =
-    'Download, verify and encode a dataset (FuxiCTR encoding) into parquet files, feature_map.json and a training cache';
+    'Criteo x1 and Avazu x4 are downloaded (resumable, checksummed; or taken from --source), extracted and encoded the way ' +
+    'FuxiCTR does, into a folder under --data-dir named as FuxiCTR names it (criteo_x1_7b681156, avazu_x4_3bbbc4c9): train/valid/test.parquet, feature_map.json and cache/. ' +
+    'synthetic-criteo and synthetic-avazu are generated with the real layouts (--rows, --seed). Finished steps are skipped ' +
+    'on a second call (--force redoes them).';
 
   static override examples = [
     '<%= config.bin %> prepare --dataset criteo_x1',
@@ -15,15 +19,13 @@ export default class Prepare extends Command {
     '<%= config.bin %> prepare --dataset synthetic-criteo --rows 200000 --seed 1',
   ];
 
-  static override enableJsonFlag = true;
-
   static override flags = {
     dataset: Flags.string({ description: 'dataset to prepare', options: DATASET_NAMES, required: true }),
     'data-dir': Flags.string({ description: 'folder holding the dataset folders', default: './data' }),
     source: Flags.string({ description: 'folder with the already-downloaded zip or train/valid/test.csv' }),
     mirror: Flags.string({ description: 'base URL to download the zip from instead of Hugging Face (env GE4REC_MIRROR)' }),
-    rows: Flags.integer({ description: 'rows to generate (synthetic datasets)', default: 200_000, min: 10 }),
-    seed: Flags.integer({ description: 'seed of the generator (synthetic datasets)', default: 0 }),
+    rows: Flags.integer({ description: 'rows to generate (synthetic datasets only)', default: 200_000, min: 10 }),
+    seed: Flags.integer({ description: 'seed of the generator (synthetic datasets only)', default: 0 }),
     'on-bad-row': Flags.string({ description: 'what to do with malformed CSV rows', options: ['fail', 'skip'], default: 'fail' }),
     'parquet-compression': Flags.string({ description: 'codec of the parquet files', options: ['gzip', 'snappy', 'none'], default: 'gzip' }),
     force: Flags.boolean({ description: 'redo every step, even those marked done', default: false }),
@@ -34,8 +36,9 @@ export default class Prepare extends Command {
     const json = this.jsonEnabled();
     let bar: Progress | null = null;
     let phase = '';
+    let summary: PrepareSummary;
     try {
-      const summary = await prepareDataset({
+      summary = await prepareDataset({
         dataset: flags.dataset as DatasetName,
         dataDir: flags['data-dir'],
         source: flags.source,
@@ -56,20 +59,17 @@ export default class Prepare extends Command {
           bar!.update(done);
         },
       });
+    } finally {
       (bar as Progress | null)?.stop();
-      if (!json) {
-        this.log(`${summary.dataset} ready in ${summary.dir} (${summary.seconds.toFixed(1)} s)`);
-        for (const s of ['train', 'valid', 'test'] as const) {
-          const bad = summary.badRows[s].count ? `, ${summary.badRows[s].count} malformed rows skipped` : '';
-          this.log(`  ${s}: ${summary.rows[s]} rows${bad}`);
-        }
-        this.log(`  steps: ${summary.steps.map((s) => `${s.step} ${s.status}`).join(', ')}`);
-      }
-      return summary;
-    } catch (e) {
-      (bar as Progress | null)?.stop();
-      if (e instanceof UserError) this.error(e.hint ? `${e.message}\n${e.hint}` : e.message, { exit: 2 });
-      throw e;
     }
+    if (!json) {
+      this.log(`${summary.dataset} ready in ${summary.dir} (${summary.seconds.toFixed(1)} s)`);
+      for (const s of ['train', 'valid', 'test'] as const) {
+        const bad = summary.badRows[s].count ? `, ${summary.badRows[s].count} malformed rows skipped` : '';
+        this.log(`  ${s}: ${summary.rows[s]} rows${bad}`);
+      }
+      this.log(`  steps: ${summary.steps.map((s) => `${s.step} ${s.status}`).join(', ')}`);
+    }
+    return summary;
   }
 }

@@ -2,11 +2,13 @@
 // (re)write results/<dataset>/table1.* and table5.*.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
+import { Ge4recCommand } from '../cli/command.js';
 import { UserError } from '../util/errors.js';
 import type { Paradigm } from '../models/config.js';
 import { runOne } from '../train/run.js';
 import { writeTables, type Table1Row } from '../train/tables.js';
+import { DEFAULT_SYNTHETIC_ROWS } from '../data/datasets.js';
 import { ALL_MODELS, DATASETS, TABLE_MODELS, createEngine, engineOptions, openData, resolveExperiment, type EngineChoice } from '../train/wiring.js';
 
 interface ReproduceFlags {
@@ -26,28 +28,31 @@ interface ReproduceFlags {
   resume: boolean;
 }
 
-export default class Reproduce extends Command {
+type ReproduceResult = { dataset: string; runs: unknown[]; table1: Table1Row[] };
+
+export default class Reproduce extends Ge4recCommand<ReproduceResult> {
   static override summary = "Train the paper's DIS and GEN models and write Table 1 / Table 5.";
   static override description =
     'Runs FuxiCTR v2.3.1 training (Adam, BCE, early stopping on the validation monitor with patience 2 and lr ×0.1 on plateau) ' +
     'for each model × paradigm × seed, writing results/<dataset>/<model>/<dis|gen>/seed-<s>/ and the dataset tables. ' +
-    'Seeds are the config seed, then seed+1, … Synthetic datasets use the Criteo (synthetic-criteo) or Avazu (synthetic-avazu) hyper-parameters.';
+    'Seeds are the config seed, then seed+1, … Synthetic datasets use the Criteo (synthetic-criteo) or Avazu (synthetic-avazu) hyper-parameters. ' +
+    'Prints Table 1 (results/<dataset>/table1.md; table1.csv and table1.json have every column).';
   static override examples = [
     '<%= config.bin %> reproduce --dataset synthetic-criteo --rows 200000 --model FM --paradigm both --max-epochs 3',
     '<%= config.bin %> reproduce --dataset criteo_x1 --model all --paradigm both --seeds 3',
     '<%= config.bin %> reproduce --dataset avazu_x4 --config experiments/DCNv2.yaml --expid DCNv2_avazu_x4_gen --resume',
   ];
-  static override enableJsonFlag = true;
-
   static override flags = {
-    model: Flags.string({ description: `model, a comma-separated list, or 'all' for Table 1's seven (${ALL_MODELS.join(', ')})` }),
+    model: Flags.string({
+      description: `model(s) to train, comma-separated: ${ALL_MODELS.join(', ')}; or 'all' for Table 1's ${TABLE_MODELS.length} (${TABLE_MODELS.join(', ')})`,
+    }),
     paradigm: Flags.string({ description: 'DIS (original), GEN (generative encoder) or both (ignored with --config: the config decides)', options: ['dis', 'gen', 'both'], default: 'both' }),
-    dataset: Flags.string({ description: 'dataset to train on', options: [...DATASETS] }),
+    dataset: Flags.string({ description: "dataset to train on (required unless --config's experiment names one); synthetic-* are generated on first use", options: [...DATASETS] }),
     seeds: Flags.integer({ description: 'number of seeds (config seed, seed+1, …)', default: 1, min: 1 }),
     device: Flags.string({ description: 'onnxruntime execution provider', options: ['cpu', 'cuda'], default: 'cpu' }),
     'embedding-optimizer': Flags.string({ description: 'dense: exact PyTorch Adam over whole tables; lazy: touched rows only', options: ['dense', 'lazy'], default: 'dense' }),
     'max-epochs': Flags.integer({ description: 'cap on epochs (the configs say 100; early stopping usually ends sooner)', min: 1 }),
-    rows: Flags.integer({ description: 'rows of a synthetic dataset', min: 100 }),
+    rows: Flags.integer({ description: `rows of a synthetic dataset (default ${DEFAULT_SYNTHETIC_ROWS}; each size is its own data folder)`, min: 100 }),
     'data-dir': Flags.string({ description: 'where prepared datasets live', default: './data' }),
     'results-dir': Flags.string({ description: 'where runs and tables are written', default: './results' }),
     config: Flags.string({ description: 'experiment YAML (FuxiCTR model_config layout) instead of the built-in one' }),
@@ -56,21 +61,14 @@ export default class Reproduce extends Command {
     resume: Flags.boolean({ description: 'skip finished runs and continue killed ones from their last epoch checkpoint', default: false }),
   };
 
-  async run(): Promise<{ dataset: string; runs: unknown[]; table1: Table1Row[] }> {
+  async run(): Promise<ReproduceResult> {
     const { flags } = await this.parse(Reproduce);
-    try {
-      return await this.reproduce(flags);
-    } catch (e) {
-      if (e instanceof UserError) this.error(e.message + (e.hint ? `\n${e.hint}` : ''), { exit: 2 });
-      throw e;
-    }
+    return this.reproduce(flags);
   }
 
-  private async reproduce(f: ReproduceFlags) {
-    const json = this.jsonEnabled();
-    const log = (m: string) => {
-      if (!json) this.logToStderr(m);
-    };
+  private async reproduce(f: ReproduceFlags): Promise<ReproduceResult> {
+    const json = this.json;
+    const log = (m: string) => this.note(m);
     if (f.config && f.model) throw new UserError('--config/--expid and --model are alternatives; give one of them');
     if (!f.config && !f.model) throw new UserError('--model is required (or --config FILE --expid ID)');
     const models = f.config ? [undefined] : parseModels(f.model!);

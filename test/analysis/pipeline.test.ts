@@ -113,8 +113,11 @@ test('the analyze command (oclif) on fake runs: --dataset/--model form and --jso
   Analyze.opener = () => open;
   const out = join(root, 'out');
   const logs: string[] = [];
-  const origLog = console.log;
-  console.log = (...a: unknown[]) => void logs.push(a.join(' '));
+  // The JSON document goes straight to stdout (src/cli/command.ts): capture the writes.
+  const origWrite = process.stdout.write;
+  // (the test runner's own binary messages to its parent pass through).
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) =>
+    typeof chunk === 'string' ? logs.push(chunk) > 0 : (origWrite as (...a: unknown[]) => boolean).call(process.stdout, chunk, ...rest)) as typeof process.stdout.write;
   try {
     const res = await Analyze.run(
       ['--dataset', 'synthetic-criteo', '--model', 'FM', '--results-dir', root, '--batch', '1000', '--out', out, '--no-tables', '--json'],
@@ -123,7 +126,7 @@ test('the analyze command (oclif) on fake runs: --dataset/--model form and --jso
     assert.ok(res.files.includes('analysis.md') && !res.files.includes('table-spectra.png'));
     assert.deepEqual(res.runs.map((r) => r.label), ['DIS', 'GEN']);
     assert.equal(res.runs[0].spectrum[0].dim, 16);
-    const printed = JSON.parse(logs.join('\n'));
+    const printed = JSON.parse(logs.join(''));
     assert.equal(printed.outDir, out);
     await assert.rejects(Analyze.run(['--batch', '10'], PACKAGE_ROOT), /--run|--dataset/);
     // One run alone, JS backend: a single GEN panel, numbers but no DIS/GEN comparison.
@@ -133,7 +136,7 @@ test('the analyze command (oclif) on fake runs: --dataset/--model form and --jso
     assert.equal(single.outDir, join(root, 'synthetic-criteo', 'FM', 'analysis'));
     assert.ok(!single.findings.some((f) => f.startsWith('Dimensional collapse')));
   } finally {
-    console.log = origLog;
+    process.stdout.write = origWrite;
     Analyze.opener = saved;
     rmSync(root, { recursive: true, force: true });
   }
