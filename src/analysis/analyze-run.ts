@@ -3,6 +3,7 @@
 import type { Batch, FieldInfo, SplitSource } from '../data/types.js';
 import type { RecordedTensor } from '../engine/api.js';
 import { UserError } from '../util/errors.js';
+import { progressBar } from '../util/progress.js';
 import { interactionCorrelation, type Correlation } from './correlation.js';
 import { centeredCrossProductOrt } from './gram-ort.js';
 import { centeredCrossProduct, mat, type Mat } from './matrix.js';
@@ -34,6 +35,10 @@ export interface AnalyzeOptions {
   /** Skip the per-field table spectra (they read every embedding table). */
   skipTables?: boolean;
   log?: (msg: string) => void;
+  /** Progress bars (or lines) for recording and the table spectra; false with --json. */
+  progress?: boolean;
+  /** Names the run in the progress bars. */
+  label?: string;
 }
 
 export const DEFAULT_ANALYZE_OPTIONS: AnalyzeOptions = {
@@ -82,7 +87,7 @@ export async function analyzeRun(run: RunHandle, opts: AnalyzeOptions): Promise<
     const seed = opts.batchSeed + k;
     const batch = await firstBatch(run.valid, opts.batchRows, seed);
     opts.log?.(`  batch seed ${seed}: recording ${batch.size} validation rows`);
-    const rec = await recordInChunks(run, batch, opts.chunkRows, keys);
+    const rec = await recordInChunks(run, batch, opts.chunkRows, keys, opts);
     recordedKeys = rec.keys;
     if (rec.left.cols % F !== 0) {
       throw new Error(`${keys.left} has ${rec.left.cols} columns, not a multiple of the ${F} fields`);
@@ -92,7 +97,24 @@ export async function analyzeRun(run: RunHandle, opts: AnalyzeOptions): Promise<
     spectra.push({ batchSeed: seed, rows: batch.size, splitRows: run.valid.rows, normalized: s.normalized, summary: s.summary });
     if (!correlation) correlation = await interactionCorrelation(rec.left, rec.right, F, cross);
   }
-  const tables = opts.skipTables ? [] : await tableSpectra(run.fields, (f) => run.engine.embeddingTable(f), cross);
+  let tables: FieldSpectrum[] = [];
+  if (!opts.skipTables) {
+    const bar = progressBar(`${opts.label ?? 'run'}: table spectra`, F, { enabled: opts.progress, unit: 'fields' });
+    let n = 0;
+    try {
+      tables = await tableSpectra(
+        run.fields,
+        (f) => {
+          bar.update(n++);
+          return run.engine.embeddingTable(f);
+        },
+        cross,
+      );
+      bar.update(n);
+    } finally {
+      bar.stop();
+    }
+  }
   return {
     fields: F,
     fieldDim,
@@ -126,6 +148,7 @@ async function recordInChunks(
   batch: Batch,
   chunkRows: number,
   keys: { left: string; right: string },
+  opts: Pick<AnalyzeOptions, 'progress' | 'label'> = {},
 ): Promise<{ left: Mat; right: Mat; keys: string[] }> {
   const numCat = run.fields.filter((f) => f.type === 'categorical').length;
   const numNum = run.fields.length - numCat;
@@ -134,6 +157,7 @@ async function recordInChunks(
   let cols = 0;
   let seen: string[] = [];
   const step = Math.max(1, chunkRows);
+  const bar = progressBar(`${opts.label ?? 'run'}: recording`, batch.size, { enabled: opts.progress, unit: 'rows' });
   for (let start = 0; start < batch.size; start += step) {
     const end = Math.min(batch.size, start + step);
     const out = await run.engine.record(sliceBatch(batch, start, end, numCat, numNum));
@@ -160,6 +184,8 @@ async function recordInChunks(
     }
     left.set(l.data, start * cols);
     right.set(r.data, start * cols);
+    bar.update(end);
   }
+  bar.stop();
   return { left: mat(left!, batch.size, cols), right: mat(right!, batch.size, cols), keys: seen };
 }

@@ -43,7 +43,7 @@ export async function runAnalysis(plan: AnalyzePlan, open: RunOpener): Promise<R
     const run = await open(ref.runDir);
     try {
       if (!run.splits.valid) throw new UserError(`run ${ref.runDir}: its dataset has no validation split`);
-      const analysis = await analyzeRun({ engine: run.engine, fields: run.fields, valid: run.splits.valid }, plan.options);
+      const analysis = await analyzeRun({ engine: run.engine, fields: run.fields, valid: run.splits.valid }, { ...plan.options, label });
       analyzed.push({ label, runDir: ref.runDir, analysis });
     } finally {
       await run.engine.dispose?.();

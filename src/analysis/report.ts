@@ -5,6 +5,7 @@ import type { AnalyzeOptions, RunAnalysis } from './analyze-run.js';
 import { correlationChart, spectrumChart, tableSpectraChart } from './charts.js';
 import type { CorrelationSummary } from './correlation.js';
 import { writeChart } from './render.js';
+import { collapseSentence, redundancySentence, type ProseRun } from './prose.js';
 import type { SpectrumSummary } from './spectrum.js';
 
 export interface AnalyzedRun {
@@ -181,25 +182,12 @@ function findingsOf(runs: AnalyzedRun[]): string[] {
   const dis = runs.find((r) => r.label === 'DIS');
   const gen = runs.find((r) => r.label === 'GEN');
   if (dis && gen) {
-    const k = (r: AnalyzedRun) => mean(r.analysis.spectra.map((s) => s.summary.above1e3));
-    const c = (r: AnalyzedRun) => r.analysis.correlation.summary.meanAbsOffDiagonal;
-    const collapse = k(gen) > k(dis) ? 'less' : k(gen) < k(dis) ? 'more' : 'as much';
-    out.push(
-      `Dimensional collapse: GEN's interacted embeddings keep ${k(gen).toFixed(0)} singular values above 1e-3 against ` +
-        `DIS's ${k(dis).toFixed(0)}, i.e. ${collapse} collapse than DIS (the paper reports less, Fig. 3).`,
-    );
-    const all = (r: AnalyzedRun) => r.analysis.correlation.summary.meanAbsAll;
-    // Compared at the printed precision, so the words never contradict the figures beside them.
-    const cmp = (a: number, b: number) => {
-      const [x, y] = [a.toFixed(3), b.toFixed(3)];
-      return x === y ? 'about the same as' : a < b ? 'lower than' : 'higher than';
-    };
-    out.push(
-      `Redundancy: over the whole correlation matrix GEN's mean |corr| is ${cmp(all(gen), all(dis))} DIS's ` +
-        `(${all(gen).toFixed(3)} vs ${all(dis).toFixed(3)}; DIS pairs each embedding with itself, so its diagonal is 1); ` +
-        `off the diagonal it is ${cmp(c(gen), c(dis))} (${c(gen).toFixed(3)} vs ${c(dis).toFixed(3)}). ` +
-        `The paper reports less correlated interacted embeddings for GEN (Fig. 4).`,
-    );
+    const prose = (r: AnalyzedRun): ProseRun => ({
+      above1e3: r.analysis.spectra.map((s) => s.summary.above1e3),
+      meanAbsAll: r.analysis.correlation.summary.meanAbsAll,
+      meanAbsOffDiagonal: r.analysis.correlation.summary.meanAbsOffDiagonal,
+    });
+    out.push(collapseSentence(prose(dis), prose(gen)), redundancySentence(prose(dis), prose(gen)));
   }
   return out;
 }

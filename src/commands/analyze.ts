@@ -76,7 +76,8 @@ export default class Analyze extends Ge4recCommand<ReportResult> {
       layer: flags.layer,
       skipTables: flags['no-tables'],
       backend: flags.backend === 'js' ? 'js' : 'onnx',
-      log: this.jsonEnabled() ? undefined : (m) => this.logToStderr(m),
+      log: this.json ? undefined : (m) => this.note(m),
+      progress: this.json ? false : undefined,
     };
     const outDir = resolve(flags.out ?? defaultOutDir(runs[0]));
     const result = await runAnalysis({ runs, outDir, options }, Analyze.opener({ dataDir: flags['data-dir'] }));

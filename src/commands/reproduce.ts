@@ -7,6 +7,7 @@ import { Ge4recCommand } from '../cli/command.js';
 import { UserError } from '../util/errors.js';
 import type { Paradigm } from '../models/config.js';
 import { runOne } from '../train/run.js';
+import { progressBar } from '../util/progress.js';
 import { writeTables, type Table1Row } from '../train/tables.js';
 import { DEFAULT_SYNTHETIC_ROWS } from '../data/datasets.js';
 import { ALL_MODELS, DATASETS, TABLE_MODELS, createEngine, engineOptions, openData, resolveExperiment, type EngineChoice } from '../train/wiring.js';
@@ -103,7 +104,10 @@ export default class Reproduce extends Ge4recCommand<ReproduceResult> {
           runs.push({ dir: out.dir, skipped: out.skipped, ...out.metrics });
         }
       }
+    const tablesBar = progressBar(`tables of ${dataset}`, 1, { enabled: json ? false : undefined, unit: 'tables' });
     const { table1 } = writeTables(f['results-dir'], dataset);
+    tablesBar.update(1);
+    tablesBar.stop();
     if (!json) this.log(readFileSync(join(f['results-dir'], dataset, 'table1.md'), 'utf8'));
     log(`tables: ${f['results-dir']}/${dataset}/table1.md, table5.md`);
     return { dataset, runs, table1 };

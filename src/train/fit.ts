@@ -75,24 +75,47 @@ interface LoopState {
 }
 
 
-export async function predictSplit(engine: EngineLike, split: SplitSource, batchSize: number): Promise<{ labels: Float64Array; preds: Float64Array }> {
+/** How an evaluation shows its progress: a bar (or a line) named `label`; `enabled: false` is silent. */
+export interface EvalProgress {
+  label: string;
+  enabled?: boolean;
+}
+
+export async function predictSplit(
+  engine: EngineLike,
+  split: SplitSource,
+  batchSize: number,
+  progress?: EvalProgress,
+): Promise<{ labels: Float64Array; preds: Float64Array }> {
   const labels = new Float64Array(split.rows);
   const preds = new Float64Array(split.rows);
   let at = 0;
-  for await (const b of split.batches({ batchSize, shuffle: false, seed: 0, epoch: 0 })) {
-    const p = await engine.predict(b);
+  const bar = progress ? progressBar(progress.label, split.rows, { enabled: progress.enabled }) : undefined;
+  try {
+    for await (const b of split.batches({ batchSize, shuffle: false, seed: 0, epoch: 0 })) {
+      const p = await engine.predict(b);
     if (at + b.size > split.rows) throw new Error(`split yielded more rows than its declared ${split.rows}`);
     labels.set(b.label, at);
-    // FuxiCTR collects predictions as float64; float32 → float64 is exact.
-    for (let i = 0; i < b.size; i++) preds[at + i] = p[i];
-    at += b.size;
+      // FuxiCTR collects predictions as float64; float32 → float64 is exact.
+      for (let i = 0; i < b.size; i++) preds[at + i] = p[i];
+      at += b.size;
+      bar?.update(at);
+    }
+  } finally {
+    bar?.stop();
   }
   if (at !== split.rows) throw new Error(`split yielded ${at} rows, declared ${split.rows}`);
   return { labels, preds };
 }
 
-export async function evaluateSplit(engine: EngineLike, split: SplitSource, batchSize: number, metrics: readonly string[]): Promise<Record<string, number>> {
-  const { labels, preds } = await predictSplit(engine, split, batchSize);
+export async function evaluateSplit(
+  engine: EngineLike,
+  split: SplitSource,
+  batchSize: number,
+  metrics: readonly string[],
+  progress?: EvalProgress,
+): Promise<Record<string, number>> {
+  const { labels, preds } = await predictSplit(engine, split, batchSize, progress);
   return evaluateMetrics(metrics, labels, preds);
 }
 
@@ -161,16 +184,15 @@ export async function fit(
     rss.stop();
   }
 
+  const label = cfg.label ?? 'train';
+  const evalBar = (what: string): EvalProgress => ({ label: `${label} ${what}`, enabled: cfg.progress });
+
   async function loop(): Promise<FitResult> {
     const train = splits.train;
-    const steps = Math.ceil(train.rows / cfg.batchSize);
     for (let epoch = startEpoch; epoch <= cfg.epochs && !stopper.state.stop; epoch++) {
       const lr = stopper.state.lr;
       engine.learningRate = lr;
-      const bar = progressBar(`${cfg.label ?? 'train'} epoch ${epoch}`, steps, {
-        enabled: cfg.progress,
-        format: `${cfg.label ?? 'train'} epoch ${epoch} [{bar}] {percentage}% | {value}/{total} | {sps} samples/s | loss {loss} | ETA {eta_formatted}`,
-      });
+      const bar = progressBar(`${label} epoch ${epoch}`, train.rows, { enabled: cfg.progress, unit: 'rows', fields: { loss: '-' } });
       const t0 = performance.now();
       let lossSum = 0;
       let nSteps = 0;
@@ -180,12 +202,11 @@ export async function fit(
         lossSum += loss;
         nSteps++;
         seen += b.size;
-        const sec = (performance.now() - t0) / 1000;
-        bar.update(nSteps, { sps: Math.round(seen / Math.max(sec, 1e-9)), loss: (lossSum / nSteps).toFixed(6) });
+        bar.update(seen, { loss: (lossSum / nSteps).toFixed(6) });
       }
       bar.stop();
       const trainSeconds = (performance.now() - t0) / 1000;
-      const val = await evaluateSplit(engine, splits.valid, cfg.batchSize, allMetrics);
+      const val = await evaluateSplit(engine, splits.valid, cfg.batchSize, allMetrics, evalBar(`valid epoch ${epoch}`));
       const mon = monitorValue(cfg.monitor, val);
       const step = stopper.step(mon);
       if (step.improved) {
@@ -222,8 +243,8 @@ export async function fit(
     // No epoch ever improved (every validation score NaN, e.g. a single-class split): keep the last weights.
     if (bestSnapshot !== undefined) engine.restore(bestSnapshot);
     else log('no epoch improved the monitor (NaN scores?); evaluating the last weights');
-    const valid = await evaluateSplit(engine, splits.valid, cfg.batchSize, allMetrics);
-    const testPredictions = splits.test ? await predictSplit(engine, splits.test, cfg.batchSize) : undefined;
+    const valid = await evaluateSplit(engine, splits.valid, cfg.batchSize, allMetrics, evalBar('valid (best weights)'));
+    const testPredictions = splits.test ? await predictSplit(engine, splits.test, cfg.batchSize, evalBar('test (best weights)')) : undefined;
     const test = testPredictions ? evaluateMetrics(allMetrics, testPredictions.labels, testPredictions.preds) : {};
     if (ckpt) {
       saveState(ckpt, { epoch: history.length, stopper: stopper.state, bestEpoch, history, done: true });

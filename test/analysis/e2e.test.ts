@@ -9,20 +9,19 @@ import Analyze from '../../src/commands/analyze.js';
 import Reproduce from '../../src/commands/reproduce.js';
 import { PACKAGE_ROOT } from '../../src/util/paths.js';
 import { checkPngMatchesSvg } from './png-check.js';
+import { captureStdout } from '../cli/capture.js';
 
 test('reproduce FM (both paradigms, 1 epoch, 20k synthetic rows) then analyze writes all files', { timeout: 240_000 }, async () => {
   const root = mkdtempSync(join(tmpdir(), 'ge4rec-analyze-e2e-'));
   const results = join(root, 'results');
-  const origLog = console.log;
-  const printed: string[] = [];
-  console.log = (...a: unknown[]) => void printed.push(a.join(' '));
+  const printed = captureStdout();
   try {
     await Reproduce.run(
       ['--dataset', 'synthetic-criteo', '--rows', '20000', '--model', 'FM', '--paradigm', 'both', '--max-epochs', '1',
         '--results-dir', results, '--data-dir', join(root, 'data'), '--json'],
       PACKAGE_ROOT,
     );
-    printed.length = 0;
+    printed.clear();
     const res = await Analyze.run(
       ['--dataset', 'synthetic-criteo', '--model', 'FM', '--results-dir', results, '--batch', '2000', '--seeds', '2', '--json'],
       PACKAGE_ROOT,
@@ -47,9 +46,9 @@ test('reproduce FM (both paradigms, 1 epoch, 20k synthetic rows) then analyze wr
     assert.ok(Math.abs(dis.correlation.meanDiagonal - 1) < 1e-3, `DIS diagonal ${dis.correlation.meanDiagonal}`);
     assert.ok(gen.correlation.meanAbsDiagonal < 0.9, `GEN diagonal ${gen.correlation.meanAbsDiagonal}`);
     assert.equal(dis.tables.length, 26);
-    assert.deepEqual(JSON.parse(printed.join('\n')).files, res.files);
+    assert.deepEqual(JSON.parse(printed.text()).files, res.files);
   } finally {
-    console.log = origLog;
+    printed.restore();
     rmSync(root, { recursive: true, force: true });
   }
 });

@@ -7,6 +7,7 @@ import { analyzeRun, DEFAULT_ANALYZE_OPTIONS } from '../../src/analysis/analyze-
 import { defaultOutDir, describeRunDir, findModelRuns } from '../../src/analysis/locate.js';
 import { runAnalysis, runLabels } from '../../src/analysis/pipeline.js';
 import Analyze from '../../src/commands/analyze.js';
+import { captureStdout } from '../cli/capture.js';
 import { PACKAGE_ROOT } from '../../src/util/paths.js';
 import { FAKE_FIELDS, fakeEngine, fakeOpener, fakeSplit } from './fake-run.js';
 import { checkPngMatchesSvg } from './png-check.js';
@@ -113,11 +114,7 @@ test('the analyze command (oclif) on fake runs: --dataset/--model form and --jso
   Analyze.opener = () => open;
   const out = join(root, 'out');
   const logs: string[] = [];
-  // The JSON document goes straight to stdout (src/cli/command.ts): capture the writes.
-  const origWrite = process.stdout.write;
-  // (the test runner's own binary messages to its parent pass through).
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) =>
-    typeof chunk === 'string' ? logs.push(chunk) > 0 : (origWrite as (...a: unknown[]) => boolean).call(process.stdout, chunk, ...rest)) as typeof process.stdout.write;
+  const printed = captureStdout();
   try {
     const res = await Analyze.run(
       ['--dataset', 'synthetic-criteo', '--model', 'FM', '--results-dir', root, '--batch', '1000', '--out', out, '--no-tables', '--json'],
@@ -126,8 +123,7 @@ test('the analyze command (oclif) on fake runs: --dataset/--model form and --jso
     assert.ok(res.files.includes('analysis.md') && !res.files.includes('table-spectra.png'));
     assert.deepEqual(res.runs.map((r) => r.label), ['DIS', 'GEN']);
     assert.equal(res.runs[0].spectrum[0].dim, 16);
-    const printed = JSON.parse(logs.join(''));
-    assert.equal(printed.outDir, out);
+    assert.equal(JSON.parse(printed.text()).outDir, out);
     await assert.rejects(Analyze.run(['--batch', '10'], PACKAGE_ROOT), /--run|--dataset/);
     // One run alone, JS backend: a single GEN panel, numbers but no DIS/GEN comparison.
     const genDir = join(root, 'synthetic-criteo', 'FM', 'gen', 'seed-4');
@@ -136,7 +132,7 @@ test('the analyze command (oclif) on fake runs: --dataset/--model form and --jso
     assert.equal(single.outDir, join(root, 'synthetic-criteo', 'FM', 'analysis'));
     assert.ok(!single.findings.some((f) => f.startsWith('Dimensional collapse')));
   } finally {
-    process.stdout.write = origWrite;
+    printed.restore();
     Analyze.opener = saved;
     rmSync(root, { recursive: true, force: true });
   }
