@@ -1,4 +1,4 @@
-// Finding runs on disk. Layout (src/train): results/<dataset>/<model>/<paradigm>/seed-<s>/ with a best/ checkpoint.
+// Finding runs on disk. Layout (src/train): results/<dataset>/<model>/<paradigm>/seed-<s>/ with model.onnx and metrics.json.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../util/errors.js';

@@ -27,6 +27,7 @@ interface ReproduceFlags {
   expid?: string;
   threads?: number;
   resume: boolean;
+  'keep-checkpoints': boolean;
 }
 
 type ReproduceResult = { dataset: string; runs: unknown[]; table1: Table1Row[] };
@@ -60,6 +61,10 @@ export default class Reproduce extends Ge4recCommand<ReproduceResult> {
     expid: Flags.string({ description: 'experiment id inside --config' }),
     threads: Flags.integer({ description: 'CPU threads for onnxruntime and the embedding update (default: all cores); a seed and a thread count fix every number', min: 1 }),
     resume: Flags.boolean({ description: 'skip finished runs and continue killed ones from their last epoch checkpoint', default: false }),
+    'keep-checkpoints': Flags.boolean({
+      description: "keep each finished run's best/ (best weights with Adam's state) beside model.onnx; by default checkpoints live only while a run trains",
+      default: false,
+    }),
   };
 
   async run(): Promise<ReproduceResult> {
@@ -97,6 +102,7 @@ export default class Reproduce extends Ge4recCommand<ReproduceResult> {
             data: { dataDir: f['data-dir'], dir: data.dir, rows: f.rows, fields: data.fields, splits: data.splits },
             maxEpochs: f['max-epochs'],
             resume: f.resume,
+            keepCheckpoints: f['keep-checkpoints'],
             progress: json ? false : undefined,
             log,
             createEngine: (e, fields, s) => createEngine(engineOptions(e, fields, s, choice)),

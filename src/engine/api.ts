@@ -81,6 +81,8 @@ export interface EngineLike {
   /** The forward program with the weights inside (inputs `cat` int64 [B, Fc], `num` [B, Fn]; output `prob` [B]);
    *  `metadata` becomes the model's metadata_props. */
   exportOnnx(path: string, metadata?: Record<string, string>): void;
+  /** Loads the weights of a model exported by `exportOnnx` (finished runs keep only model.onnx). */
+  loadOnnxWeights?(path: string): void;
   stats(): EngineStats;
   dispose(): Promise<void>;
 }

@@ -10,6 +10,7 @@ import type { EngineLike, EngineOptions, EngineStats, RecordedTensor } from './a
 import { compileModel, buildExport, LABEL, OUT, SCALAR, type Programs } from './compile.js';
 import { INPUT, treeInput, type HostFloat } from './context.js';
 import { TreePlanner } from './row-sum-tree.js';
+import { readOnnxInitializers } from './onnx-weights.js';
 import { EmbeddingStore, TORCH_ADAM } from './embedding-store.js';
 import { createSession, releaseSession, type SessionOptions } from './session.js';
 import { DropoutMasks, type MaskSite } from './dropout.js';
@@ -404,6 +405,29 @@ export class Engine implements EngineLike {
     this.step = man.step;
     this.lr = man.learningRate;
     this.dropoutRng.setState(man.dropoutRng);
+  }
+
+  /**
+   * Loads the weights of a model this engine's configuration exported (`exportOnnx`: initializers `p.<param>`,
+   * `s.<state>`, `emb_table`). Adam's moments and the step are left as they are: enough to predict or analyse a
+   * finished run, not to continue training it (that needs a checkpoint).
+   */
+  loadOnnxWeights(path: string): void {
+    if (this.busy) throw new Error('loadOnnxWeights: a step is running');
+    const inits = readOnnxInitializers(path);
+    const take = (key: string, dims: readonly number[]): HostFloat => {
+      const v = inits.get(key);
+      if (!v) throw new UserError(`${path}: no initializer ${key}; the model was not exported from this configuration`);
+      const n = dims.reduce((a, b) => a * Number(b), 1);
+      if (v.data.length !== n) throw new UserError(`${path}: ${key} has ${v.data.length} values, this model needs ${n}`);
+      return this.ft === 'float32' ? Float32Array.from(v.data) : Float64Array.from(v.data);
+    };
+    for (const [name, d] of this.dense) d.p = new ort.Tensor(this.ft, take(`p.${name}`, d.p.dims), d.p.dims);
+    for (const [name, t] of this.states) this.states.set(name, new ort.Tensor(this.ft, take(`s.${name}`, t.dims), t.dims));
+    if (this.store) {
+      this.store.W.set(take('emb_table', [this.store.W.length]));
+      this.store.recomputeW2();
+    }
   }
 
   // ---------------------------------------------------------------- inspection, export

@@ -177,15 +177,15 @@ export async function fit(
   }
   const resumedFromEpoch = startEpoch === Infinity ? history.length : startEpoch - 1;
 
+  const label = cfg.label ?? 'train';
+  const evalBar = (what: string): EvalProgress => ({ label: `${label} ${what}`, enabled: cfg.progress });
+
   const rss = new RssSampler();
   try {
     return await loop();
   } finally {
     rss.stop();
   }
-
-  const label = cfg.label ?? 'train';
-  const evalBar = (what: string): EvalProgress => ({ label: `${label} ${what}`, enabled: cfg.progress });
 
   async function loop(): Promise<FitResult> {
     const train = splits.train;

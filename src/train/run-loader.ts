@@ -1,4 +1,5 @@
-// Reopens a finished run for `ge4rec analyze`: rebuilds the engine from config.json and loads the best weights.
+// Reopens a finished run for `ge4rec analyze`: rebuilds the engine from config.json and loads the best weights,
+// from best/ where the run kept its checkpoint (--keep-checkpoints), else from model.onnx.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EngineLike } from '../engine/api.js';
@@ -16,10 +17,15 @@ export interface OpenedRun {
 
 export async function openRun(dir: string, opts: { dataDir?: string } = {}): Promise<OpenedRun> {
   if (!existsSync(join(dir, 'config.json'))) throw new UserError(`${dir}: not a run folder (no config.json); runs live in results/<dataset>/<model>/<dis|gen>/seed-<s>/`);
-  if (!existsSync(join(dir, 'best'))) throw new UserError(`${dir}: the run has no best/ checkpoint (unfinished?); finish it with 'ge4rec reproduce ... --resume'`);
+  const best = join(dir, 'best');
+  const onnx = join(dir, 'model.onnx');
+  if (!existsSync(best) && !existsSync(onnx))
+    throw new UserError(`${dir}: the run has neither model.onnx nor best/ (unfinished?); finish it with 'ge4rec reproduce ... --resume'`);
   const config = readRunConfig(dir);
   const data = await openData(config.dataset, { dataDir: opts.dataDir ?? config.data.dataDir, rows: config.data.rows, seed: config.data.seed });
   const engine = await createEngine(engineOptions(config.experiment, config.fields, config.seed, config.engine));
-  engine.loadCheckpoint(join(dir, 'best'));
+  if (existsSync(best)) engine.loadCheckpoint(best);
+  else if (engine.loadOnnxWeights) engine.loadOnnxWeights(onnx);
+  else throw new Error('this engine cannot load weights from model.onnx');
   return { engine, config, fields: config.fields, splits: data.splits };
 }

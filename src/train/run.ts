@@ -1,6 +1,9 @@
 // One training run on disk: results/<dataset>/<model>/<paradigm>/seed-<s>/ with config.json, history.{json,csv},
-// metrics.json (written last: its presence marks a finished run), best/ (engine checkpoint of the best weights),
-// model.onnx (with its model card, deploy/model-card.ts) and test_predictions.parquet; then the dataset's Table 1 / Table 5 are rewritten from every run found.
+// model.onnx (the best weights, with its model card, deploy/model-card.ts; `analyze` reloads the weights from it),
+// test_predictions.parquet and metrics.json (written last: its presence marks a finished run); then the dataset's
+// Table 1 / Table 5 are rewritten from every run found. While it trains, the run also holds checkpoints/ (per-epoch
+// and best-epoch engine checkpoints, for --resume); a finished run drops them, and keeps best/ (the best weights with
+// Adam's state) only with keepCheckpoints.
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { EngineLike } from '../engine/api.js';
@@ -39,6 +42,8 @@ export interface RunOptions {
   data: { dataDir: string; dir: string; rows?: number; seed?: number; fields: FieldInfo[]; splits: Record<Split, SplitSource> };
   maxEpochs?: number;
   resume?: boolean;
+  /** Keep best/ (engine checkpoint of the best weights, Adam state included) after the run finished. */
+  keepCheckpoints?: boolean;
   progress?: boolean;
   log?: (msg: string) => void;
   createEngine: (exp: ExperimentConfig, fields: FieldInfo[], seed: number) => Promise<EngineLike>;
@@ -118,7 +123,8 @@ export async function runOne(o: RunOptions): Promise<RunOutcome> {
     // The engine now holds the best weights (fit reloaded them).
     writeJsonAtomic(join(dir, 'history.json'), res.history);
     writeFileAtomic(join(dir, 'history.csv'), historyCsv(res.history));
-    writeDirAtomic(join(dir, 'best'), (tmp) => engine.saveCheckpoint(tmp));
+    if (o.keepCheckpoints) writeDirAtomic(join(dir, 'best'), (tmp) => engine.saveCheckpoint(tmp));
+    else rmSync(join(dir, 'best'), { recursive: true, force: true });
     const onnxTmp = tmpNameFor(join(dir, 'model.onnx'));
     const facts = datasetFacts(o.data.dir);
     engine.exportOnnx(onnxTmp, cardToMetadata({

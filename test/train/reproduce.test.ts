@@ -1,7 +1,7 @@
 // End-to-end: the real data pipeline, models and engine behind `ge4rec reproduce`, on a tiny synthetic dataset.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Reproduce from '../../src/commands/reproduce.js';
@@ -27,22 +27,40 @@ test('reproduce --dataset synthetic-criteo --rows 20000 --model FM --paradigm bo
     assert.equal(typeof out.table1[1].lift_auc_pct, 'number');
     for (const p of ['dis', 'gen']) {
       const run = join(results, 'synthetic-criteo', 'FM', p, 'seed-2021');
-      for (const f of ['config.json', 'history.json', 'history.csv', 'metrics.json', 'best', 'model.onnx']) assert.ok(existsSync(join(run, f)), `${p}/${f}`);
+      // A finished run keeps the model, metrics and history; checkpoints only while it trains (or --keep-checkpoints).
+      assert.deepEqual(readdirSync(run).sort(), ['config.json', 'history.csv', 'history.json', 'metrics.json', 'model.onnx'], p);
+      const bytes = (f: string) => statSync(join(run, f)).size;
+      const rest = readdirSync(run).filter((f) => f !== 'model.onnx').reduce((a, f) => a + bytes(f), 0);
+      assert.ok(rest < 100_000, `${p}: ${rest} bytes besides model.onnx`);
       const m = JSON.parse(readFileSync(join(run, 'metrics.json'), 'utf8'));
       assert.equal(m.epochs_run, 2);
       assert.equal(m.test.AUC, out.table1[p === 'dis' ? 0 : 1].auc_mean);
     }
     for (const t of ['table1', 'table5']) for (const ext of ['md', 'csv', 'json']) assert.ok(existsSync(join(results, 'synthetic-criteo', `${t}.${ext}`)));
 
-    // openRun rebuilds the engine from config.json + best/ and predicts what the run measured on the test split.
-    const run = await openRun(join(results, 'synthetic-criteo', 'FM', 'gen', 'seed-2021'));
-    try {
-      const { evaluateSplit } = await import('../../src/train/fit.js');
-      const m = await evaluateSplit(run.engine, run.splits.test, 4096, ['AUC', 'logloss']);
-      assert.ok(Math.abs(m.AUC - out.table1[1].auc_mean) < 1e-9, `${m.AUC} vs ${out.table1[1].auc_mean}`);
-    } finally {
-      await run.engine.dispose();
-    }
+    // openRun rebuilds the engine from config.json + model.onnx's weights and predicts what the run measured on
+    // the test split.
+    const { evaluateSplit } = await import('../../src/train/fit.js');
+    const testAuc = async (runDir: string) => {
+      const run = await openRun(runDir);
+      try {
+        return (await evaluateSplit(run.engine, run.splits.test, 4096, ['AUC', 'logloss'])).AUC;
+      } finally {
+        await run.engine.dispose();
+      }
+    };
+    const gen = join(results, 'synthetic-criteo', 'FM', 'gen', 'seed-2021');
+    assert.equal(await testAuc(gen), out.table1[1].auc_mean);
+
+    // --keep-checkpoints keeps best/ (weights and Adam state); openRun then loads it, to the same predictions.
+    const kept = join(dir, 'kept');
+    await Reproduce.run(
+      ['--dataset', 'synthetic-criteo', '--rows', '20000', '--model', 'FM', '--paradigm', 'gen', '--max-epochs', '2', '--data-dir', join(dir, 'data'), '--results-dir', kept, '--keep-checkpoints', '--json'],
+      PACKAGE_ROOT,
+    );
+    const keptRun = join(kept, 'synthetic-criteo', 'FM', 'gen', 'seed-2021');
+    assert.ok(existsSync(join(keptRun, 'best', 'checkpoint.json')));
+    assert.equal(await testAuc(keptRun), out.table1[1].auc_mean);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
