@@ -17,7 +17,8 @@ test('runOne writes the run folder and the tables; --resume continues a killed r
 
     const a = await runOne({ ...base, resultsDir: join(dir, 'a'), seed: 2021, createEngine: async (_e, _f, s) => new TinyLogisticEngine(s) });
     assert.equal(a.dir, runDir(join(dir, 'a'), 'synthetic-criteo', 'FM', 'gen', 2021));
-    for (const f of ['config.json', 'history.json', 'history.csv', 'metrics.json', 'best/ckpt.json', 'model.onnx']) assert.ok(existsSync(join(a.dir, f)), f);
+    for (const f of ['config.json', 'history.json', 'history.csv', 'metrics.json', 'model.onnx']) assert.ok(existsSync(join(a.dir, f)), f);
+    assert.ok(!existsSync(join(a.dir, 'best')) && !existsSync(join(a.dir, 'checkpoints')), 'a finished run keeps no checkpoints');
     assert.ok(!existsSync(join(a.dir, 'checkpoints')));
     const cfg = JSON.parse(readFileSync(join(a.dir, 'config.json'), 'utf8'));
     assert.equal(cfg.experiment.epochs, 4);
