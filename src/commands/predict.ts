@@ -1,11 +1,11 @@
 // `ge4rec predict`: score raw rows with a finished run's exported model.
-import { Command, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
+import { Ge4recCommand } from '../cli/command.js';
 import { openDeployedRun } from '../deploy/deployed-run.js';
 import { outputFormat, predictFile, type PredictSummary } from '../deploy/predict.js';
-import { UserError } from '../util/errors.js';
 import { progressBar } from '../util/progress.js';
 
-export default class Predict extends Command {
+export default class Predict extends Ge4recCommand<PredictSummary> {
   static override summary = "Score raw rows with a finished run's model.";
   static override description =
     "Reads raw rows (CSV or parquet, in the dataset's raw layout; the label column is optional), encodes them with the " +
@@ -16,7 +16,6 @@ export default class Predict extends Command {
     '<%= config.bin %> predict --run results/synthetic-criteo/DCNv2/gen/seed-2021 --input new.csv',
     '<%= config.bin %> predict --run results/criteo_x1/DCNv2/gen/seed-2021 --input day.parquet --output scores.csv --batch 8192',
   ];
-  static override enableJsonFlag = true;
 
   static override flags = {
     run: Flags.string({ description: 'finished run folder (results/<dataset>/<model>/<dis|gen>/seed-<s>)', required: true }),
@@ -32,38 +31,33 @@ export default class Predict extends Command {
   async run(): Promise<PredictSummary> {
     const { flags } = await this.parse(Predict);
     const json = this.jsonEnabled();
+    const output = flags.output ?? `${flags.input.replace(/\.(csv|parquet|txt)$/i, '')}.predictions.${flags.format ?? 'parquet'}`;
+    outputFormat(output, flags.format);
+    const run = await openDeployedRun(flags.run, { device: flags.device as 'cpu' | 'cuda', threads: flags.threads, dataDir: flags['data-dir'] });
+    const bar = progressBar('predict', 1, { enabled: json ? false : undefined, unit: /\.parquet$/i.test(flags.input) ? 'rows' : 'bytes' });
+    let summary: PredictSummary;
     try {
-      const output = flags.output ?? `${flags.input.replace(/\.(csv|parquet|txt)$/i, '')}.predictions.${flags.format ?? 'parquet'}`;
-      outputFormat(output, flags.format);
-      const run = await openDeployedRun(flags.run, { device: flags.device as 'cpu' | 'cuda', threads: flags.threads, dataDir: flags['data-dir'] });
-      const bar = progressBar('predict', 1, { enabled: json ? false : undefined });
-      let summary: PredictSummary;
-      try {
-        summary = await predictFile(run, {
-          input: flags.input, output, batch: flags.batch, format: flags.format as 'csv' | 'parquet' | undefined,
-          onProgress: (done, total) => {
-            bar.setTotal(total);
-            bar.update(done);
-          },
-        });
-      } finally {
-        bar.stop();
-        await run.close();
-      }
-      if (!json) {
-        const c = run.card;
-        this.log(`${summary.rows} rows scored with ${c.model} ${c.paradigm.toUpperCase()} (${c.dataset}, seed ${c.seed}) → ${summary.output}`);
-        if (summary.metrics) this.log(`AUC ${summary.metrics.AUC.toFixed(6)}  Logloss ${summary.metrics.logloss.toFixed(6)}`);
-        const sec = summary.seconds;
-        this.log(
-          `${sec.toFixed(2)} s, ${Math.round(summary.rows / Math.max(sec, 1e-9))} rows/s ` +
-            `(read+encode ${summary.encodeSeconds.toFixed(2)} s, model ${summary.modelSeconds.toFixed(2)} s, write ${summary.writeSeconds.toFixed(2)} s)`,
-        );
-      }
-      return summary;
-    } catch (e) {
-      if (e instanceof UserError) this.error(e.hint ? `${e.message}\n${e.hint}` : e.message, { exit: 2 });
-      throw e;
+      summary = await predictFile(run, {
+        input: flags.input, output, batch: flags.batch, format: flags.format as 'csv' | 'parquet' | undefined,
+        onProgress: (done, total) => {
+          bar.setTotal(total);
+          bar.update(done);
+        },
+      });
+    } finally {
+      bar.stop();
+      await run.close();
     }
+    if (!json) {
+      const c = run.card;
+      this.log(`${summary.rows} rows scored with ${c.model} ${c.paradigm.toUpperCase()} (${c.dataset}, seed ${c.seed}) → ${summary.output}`);
+      if (summary.metrics) this.log(`AUC ${summary.metrics.AUC.toFixed(6)}  Logloss ${summary.metrics.logloss.toFixed(6)}`);
+      const sec = summary.seconds;
+      this.log(
+        `${sec.toFixed(2)} s, ${Math.round(summary.rows / Math.max(sec, 1e-9))} rows/s ` +
+          `(read+encode ${summary.encodeSeconds.toFixed(2)} s, model ${summary.modelSeconds.toFixed(2)} s, write ${summary.writeSeconds.toFixed(2)} s)`,
+      );
+    }
+    return summary;
   }
 }

@@ -28,10 +28,10 @@ test('reproduce --dataset synthetic-criteo --rows 20000 --model FM --paradigm bo
     for (const p of ['dis', 'gen']) {
       const run = join(results, 'synthetic-criteo', 'FM', p, 'seed-2021');
       // A finished run keeps the model, metrics and history; checkpoints only while it trains (or --keep-checkpoints).
-      assert.deepEqual(readdirSync(run).sort(), ['config.json', 'history.csv', 'history.json', 'metrics.json', 'model.onnx'], p);
+      assert.deepEqual(readdirSync(run).sort(), ['config.json', 'history.csv', 'history.json', 'metrics.json', 'model.onnx', 'test_predictions.parquet'], p);
       const bytes = (f: string) => statSync(join(run, f)).size;
-      const rest = readdirSync(run).filter((f) => f !== 'model.onnx').reduce((a, f) => a + bytes(f), 0);
-      assert.ok(rest < 100_000, `${p}: ${rest} bytes besides model.onnx`);
+      const rest = readdirSync(run).filter((f) => !/^(model\.onnx|test_predictions\.parquet)$/.test(f)).reduce((a, f) => a + bytes(f), 0);
+      assert.ok(rest < 100_000, `${p}: ${rest} bytes besides model.onnx and the test predictions`);
       const m = JSON.parse(readFileSync(join(run, 'metrics.json'), 'utf8'));
       assert.equal(m.epochs_run, 2);
       assert.equal(m.test.AUC, out.table1[p === 'dis' ? 0 : 1].auc_mean);
