@@ -1,10 +1,10 @@
 // `ge4rec serve`: a finished run's model behind HTTP.
-import { Command, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
+import { Ge4recCommand } from '../cli/command.js';
 import { openDeployedRun } from '../deploy/deployed-run.js';
 import { SERVE_DEFAULTS, startServer } from '../deploy/server.js';
-import { UserError } from '../util/errors.js';
 
-export default class Serve extends Command {
+export default class Serve extends Ge4recCommand<void> {
   static override summary = "Serve a finished run's model over HTTP.";
   static override description =
     'POST /predict takes a JSON array of raw rows (objects keyed by the raw column names, as in the dataset\'s CSV; a label ' +
@@ -31,25 +31,22 @@ export default class Serve extends Command {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Serve);
-    try {
-      const run = await openDeployedRun(flags.run, { device: flags.device as 'cpu' | 'cuda', threads: flags.threads, dataDir: flags['data-dir'] });
-      const server = await startServer(run, {
-        host: flags.host, port: flags.port, maxBatch: flags['max-batch'], maxWaitMs: flags['max-wait-ms'], bodyLimit: flags['body-limit'],
-      });
-      const c = run.card;
-      this.log(`serving ${c.model} ${c.paradigm.toUpperCase()} (${c.dataset}, seed ${c.seed}) on ${server.url}  (POST /predict, GET /health, GET /model)`);
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          void server.close().then(() => run.close()).then(resolve);
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
-    } catch (e) {
-      if (e instanceof UserError) this.error(e.hint ? `${e.message}\n${e.hint}` : e.message, { exit: 2 });
-      throw e;
-    }
+    const run = await openDeployedRun(flags.run, { device: flags.device as 'cpu' | 'cuda', threads: flags.threads, dataDir: flags['data-dir'] });
+    const server = await startServer(run, {
+      host: flags.host, port: flags.port, maxBatch: flags['max-batch'], maxWaitMs: flags['max-wait-ms'], bodyLimit: flags['body-limit'],
+    });
+    const c = run.card;
+    // With --json the one document says where it listens, as soon as it does (the command runs until stopped).
+    if (this.json) this.logJson({ url: server.url, model: c.model, paradigm: c.paradigm, dataset: c.dataset, seed: c.seed });
+    else this.log(`serving ${c.model} ${c.paradigm.toUpperCase()} (${c.dataset}, seed ${c.seed}) on ${server.url}  (POST /predict, GET /health, GET /model)`);
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        void server.close().then(() => run.close()).then(resolve);
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
   }
 }

@@ -94,6 +94,7 @@ test("each command's own input errors with --json: the message names the flag, e
       [['bench', '--json', '--models', 'NoSuchModel'], /--models: unknown model 'NoSuchModel'/],
       [['check-device', '--json', '--rtol', 'x'], /--rtol: expected a positive number/],
       [['prepare', '--json', '--dataset', 'nope'], /--dataset/],
+      [['serve', '--json', '--run', empty, '--port', '0'], new RegExp(empty.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))],
       [['predict', '--json', '--run', empty, '--input', join(empty, 'rows.csv')], new RegExp(empty.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))],
     ];
     const runs = await cliAll(cases.map(([args]) => args));
