@@ -60,6 +60,8 @@ export interface BatchSpectrum {
 
 export interface RunAnalysis {
   fields: number;
+  /** Names and types of the fields, in the interacted embeddings' order (labels the correlation maps). */
+  fieldInfo: { name: string; type: string }[];
   fieldDim: number;
   leftKey: string;
   rightKey: string;
@@ -117,6 +119,7 @@ export async function analyzeRun(run: RunHandle, opts: AnalyzeOptions): Promise<
   }
   return {
     fields: F,
+    fieldInfo: run.fields.map((f) => ({ name: f.name, type: f.type })),
     fieldDim,
     leftKey: keys.left,
     rightKey: keys.right,

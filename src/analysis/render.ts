@@ -18,7 +18,8 @@ export const PNG_SCALE = 2;
 export async function renderChart(spec: TopLevelSpec, scale = PNG_SCALE): Promise<RenderedChart> {
   const view = new View(parse(compile(spec).spec), { renderer: 'none' });
   try {
-    const svg = await view.toSVG();
+    // Embedded images (the correlation heat maps) are cell grids: scaled without smoothing, in resvg and browsers.
+    const svg = (await view.toSVG()).replace(/<image /g, '<image image-rendering="optimizeSpeed" style="image-rendering:pixelated" ');
     const r = new Resvg(svg, {
       fitTo: { mode: 'zoom', value: scale },
       background: 'white',

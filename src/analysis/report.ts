@@ -96,6 +96,7 @@ export async function writeReport(outDir: string, meta: ReportMeta, runs: Analyz
     runs.map((r) => ({ label: r.label, matrix: r.analysis.correlation.matrix, n: r.analysis.correlation.summary.size })),
     `Correlation of the interacted embeddings: ${what}`,
     fieldDim,
+    runs[0].analysis.fieldInfo,
   ));
   if (anyTables) {
     await chartFiles('table-spectra', tableSpectraChart(

@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { correlationChart, spectrumChart, tableSpectraChart } from '../../src/analysis/charts.js';
+import { axisFloor, correlationChart, floorArrival, noiseFloor, spectrumChart, tableSpectraChart } from '../../src/analysis/charts.js';
+import { coolwarm, heatmapPng, level } from '../../src/analysis/heatmap-image.js';
 import { PNG_SCALE, writeChart } from '../../src/analysis/render.js';
 import { checkPngMatchesSvg } from './png-check.js';
 
@@ -33,8 +34,10 @@ test('spectrum, table-spectrum and correlation charts render to SVG and a decoda
     const c = checkPngMatchesSvg(corr.png, corr.svg);
     // Two panels of n cells of 15 px (360 / 24) each, at 2× zoom.
     assert.ok(c.width > 2 * n * 15 * PNG_SCALE, `${c.width}`);
-    const cells = (readFileSync(corr.svg, 'utf8').match(/<path d="M[\d.]+,[\d.]+h15v15h-15Z"/g) ?? []).length;
-    assert.equal(cells, 2 * n * n);
+    // The matrices are embedded images (one per panel), not one SVG element per cell.
+    const corrSvg = readFileSync(corr.svg, 'utf8');
+    assert.equal((corrSvg.match(/<image /g) ?? []).length, 2);
+    assert.equal((corrSvg.match(/<path d="M[\d.]+,[\d.]+h15v15h-15Z"/g) ?? []).length, 0);
     // Decoded pixels: the top-left diagonal cell of the DIS panel is the dark red of corr = 1.
     const png = PNG.sync.read(readFileSync(corr.png));
     const red = [...png.data].filter((_, i) => i % 4 === 0 && png.data[i] > 150 && png.data[i + 2] < 60).length;
@@ -45,6 +48,68 @@ test('spectrum, table-spectrum and correlation charts render to SVG and a decoda
       { label: 'GEN', field: 'C1', cardinality: 1000, normalized: geo(8, 0.6) },
     ], 'test tables'));
     checkPngMatchesSvg(tab.png, tab.svg);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('correlation map of a Criteo-size DCNv2 matrix (624 × 624): small SVG, field names, boundaries, numeric fields marked', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ge4rec-corr-'));
+  try {
+    const F = 39;
+    const D = 16;
+    const n = F * D;
+    const m = Float64Array.from({ length: n * n }, (_, i) => Math.sin(i * 0.7) * (Math.floor(i / n / D) === Math.floor((i % n) / D) ? 1 : 0.1));
+    const fields = Array.from({ length: F }, (_, f) => (f < 13 ? { name: `I${f + 1}`, type: 'numeric' } : { name: `C${f - 12}`, type: 'categorical' }));
+    const out = await writeChart(join(dir, 'corr'), correlationChart([{ label: 'DIS', matrix: m, n }, { label: 'GEN', matrix: m, n }], 'size', D, fields));
+    const bytes = statSync(out.svg).size;
+    // n² rects were 16 MB for this size; two embedded 8-bit images of n² pixels stay well under 2 MB.
+    assert.ok(bytes < 2_000_000, `${bytes} bytes`);
+    const svg = readFileSync(out.svg, 'utf8');
+    for (const name of ['I1', 'I13', 'C1', 'C26']) assert.ok(svg.includes(`>${name}</text>`), name);
+    // Numeric field names in orange, categorical in grey.
+    assert.match(svg, /fill="#d9480f"[^>]*>I7<\/text>/);
+    assert.match(svg, /fill="#444"[^>]*>C7<\/text>/);
+    // F − 1 boundaries per direction and panel.
+    assert.equal((svg.match(/class="mark-rule role-mark/g) ?? []).length, 4);
+    checkPngMatchesSvg(out.png, out.svg);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('heat-map image: palette PNG of the right size, cool-warm ends and middle', () => {
+  assert.deepEqual(coolwarm(-1), [0x3b, 0x4c, 0xc0]);
+  assert.deepEqual(coolwarm(0), [0xdd, 0xdd, 0xdd]);
+  assert.deepEqual(coolwarm(1), [0xb4, 0x04, 0x26]);
+  assert.deepEqual(coolwarm(5), coolwarm(1));
+  assert.equal(level(-1), 0);
+  assert.equal(level(1), 255);
+  const png = PNG.sync.read(heatmapPng(Float64Array.from([1, -1, 0, 0.5, 0, 0]), 2, 3));
+  assert.equal(png.width, 3);
+  assert.equal(png.height, 2);
+  assert.deepEqual([...png.data.subarray(0, 3)], coolwarm(1));
+  assert.deepEqual([...png.data.subarray(4, 7)], coolwarm(-1));
+});
+
+test('spectrum plot: axis stops at the noise floor, each curve marked where it reaches it, guides labelled', async () => {
+  assert.ok(noiseFloor(390) > 1e-14 && noiseFloor(390) < 1e-12);
+  assert.equal(axisFloor(390), 1e-14);
+  const collapsed = Float64Array.from({ length: 390 }, (_, i) => (i < 256 ? 10 ** (-i / 40) : 1e-17));
+  assert.equal(floorArrival(collapsed), 257);
+  assert.equal(floorArrival(Float64Array.from({ length: 10 }, (_, i) => 10 ** -i)), null);
+  const dir = mkdtempSync(join(tmpdir(), 'ge4rec-spec-'));
+  try {
+    const out = await writeChart(join(dir, 's'), spectrumChart([
+      { label: 'DIS', batchSeed: 0, normalized: collapsed },
+      { label: 'GEN', batchSeed: 0, normalized: Float64Array.from({ length: 390 }, (_, i) => 10 ** (-i / 40)) },
+    ], 't'));
+    const svg = readFileSync(out.svg, 'utf8');
+    assert.ok(svg.includes('>DIS: rank 257</text>'));
+    assert.ok(!svg.includes('GEN: rank'));
+    assert.ok(svg.includes('>1e-3</text>') && svg.includes('>1e-6</text>'));
+    assert.ok(svg.includes('>1e-14</text>'), 'the axis ends at the floor');
+    assert.ok(!svg.includes('>1e-18</text>'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
