@@ -15,6 +15,11 @@ if (argv.includes('--help') || argv.includes('-h')) {
   console.log(`help lives in the built CLI: npm run build && ./bin/run.js ${id} --help`);
   process.exit(0);
 }
+if (argv.includes('cuda') || argv.includes('--device=cuda')) {
+  const { relaunchForCuda } = await import('../src/cuda/relaunch.ts');
+  const status = await relaunchForCuda(argv);
+  if (status !== undefined) process.exit(status);
+}
 const { default: Cmd } = await import(new URL(`../src/commands/${id}.ts`, import.meta.url).href);
 try {
   await Cmd.run(argv, fileURLToPath(new URL('..', import.meta.url)));

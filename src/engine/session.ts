@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { UserError } from '../util/errors.js';
+import { diagnoseCuda } from '../cuda/diagnose.js';
 
 export type Device = 'cpu' | 'cuda';
 
@@ -61,12 +62,8 @@ export async function createSession(bytes: Uint8Array, o: SessionOptions): Promi
       cache.delete(k);
       const msg = e instanceof Error ? e.message : String(e);
       if (o.device === 'cuda') {
-        throw new UserError(
-          `--device cuda: onnxruntime could not start the CUDA execution provider (${msg})`,
-          'the CUDA provider binaries are skipped at install (.npmrc onnxruntime-node-install=skip): on a machine with ' +
-            'CUDA 12 and cuDNN 9, fetch them with `npm run install:cuda` (network needed), then check the setup with ' +
-            '`ge4rec check-device --device cuda`; or run with --device cpu',
-        );
+        const d = diagnoseCuda(msg);
+        throw new UserError(d.message, d.hint);
       }
       throw e;
     });
