@@ -1,7 +1,13 @@
 #!/usr/bin/env node
-// Production entry: runs the compiled commands in dist/ (run `npm run build` first; `npm run build` after `npm ci`).
+// Production entry: runs the compiled commands in dist/ (`npm run build` makes them: `npm ci` runs no scripts, .npmrc).
 // With `--device cuda` it first makes sure the loader will find the CUDA libraries (src/cuda/relaunch.ts): when they
 // are off its path it runs the command again in a child process with LD_LIBRARY_PATH set, and exits with its status.
+import { existsSync } from 'node:fs';
+
+if (!existsSync(new URL('../dist/commands/', import.meta.url))) {
+  console.error('ge4rec is not built: run `npm run build` (after `npm ci`)');
+  process.exit(1);
+}
 const argv = process.argv.slice(2);
 if (argv.includes('cuda') || argv.includes('--device=cuda')) {
   const { relaunchForCuda } = await import('../dist/cuda/relaunch.js');

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { cudaNeeds, libraryPathWith, searchCudaLibraries, type CudaLibrarySearch, type SearchOptions } from './libraries.js';
 import { ortPackage } from './provider.js';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Set in the child: the search already ran, never start a third process. */
@@ -42,9 +43,17 @@ export function planCudaLaunch(env: NodeJS.ProcessEnv = process.env, o: Omit<Sea
  * child process with them on LD_LIBRARY_PATH and resolves to its exit status; otherwise resolves to undefined (go on
  * in this process). Signals to this process are passed on to the child.
  */
-export async function relaunchForCuda(argv: readonly string[] = process.argv.slice(2)): Promise<number | undefined> {
+export async function relaunchForCuda(argv: readonly string[] = process.argv.slice(2), providerFile?: string): Promise<number | undefined> {
   if (!wantsCuda(argv) || process.env[RELAUNCHED] === '1' || process.platform !== 'linux') return undefined;
-  const plan = planCudaLaunch();
+  let file = providerFile;
+  try {
+    file ??= join(ortPackage().binDir, 'libonnxruntime_providers_cuda.so');
+  } catch {
+    return undefined;
+  }
+  // No provider: nothing to load; the session's error says how to install it (diagnose.ts).
+  if (!existsSync(file)) return undefined;
+  const plan = planCudaLaunch(process.env, {}, file);
   if (!plan.env) return undefined;
   if (process.env.GE4REC_DEBUG_CUDA) process.stderr.write(`ge4rec: LD_LIBRARY_PATH=${plan.env.LD_LIBRARY_PATH}\n`);
   const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: plan.env });

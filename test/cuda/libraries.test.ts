@@ -132,11 +132,13 @@ test('relaunchForCuda starts the command again with the wheels on LD_LIBRARY_PAT
   const f = fakeCuda();
   try {
     const script = join(f.root, 'child.mts');
+    const provider = join(f.root, 'libonnxruntime_providers_cuda.so');
+    writeFileSync(provider, fakeElf(CUDA13_SONAMES));
     const relaunch = new URL('../../src/cuda/relaunch.ts', import.meta.url).href;
     writeFileSync(
       script,
       `import { relaunchForCuda } from ${JSON.stringify(relaunch)};\n` +
-        `const s = await relaunchForCuda(['--device', 'cuda']);\n` +
+        `const s = await relaunchForCuda(['--device', 'cuda'], ${JSON.stringify(provider)});\n` +
         `if (s !== undefined) { console.log('parent got', s); process.exit(s); }\n` +
         `console.log('child LD_LIBRARY_PATH=' + process.env.LD_LIBRARY_PATH);\n` +
         `process.exit(7);\n`,
@@ -149,6 +151,10 @@ test('relaunchForCuda starts the command again with the wheels on LD_LIBRARY_PAT
     const lines = r.stdout.trim().split('\n');
     assert.equal(lines[0], `child LD_LIBRARY_PATH=${[f.cu13, f.cudnn, f.driver].join(':')}`);
     assert.equal(lines[1], 'parent got 7');
+    // Without a provider there is nothing to load: no relaunch.
+    rmSync(provider);
+    const none = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', env: { PATH: f.bin, HOME: process.env.HOME ?? '/tmp' } });
+    assert.equal(none.stdout.trim(), 'child LD_LIBRARY_PATH=undefined');
   } finally {
     rmSync(f.root, { recursive: true });
   }
