@@ -36,11 +36,12 @@ const pkg = ortPackage(import.meta.url);
 const root = fileURLToPath(new URL('..', import.meta.url));
 try {
   if (from === 'nuget') {
-    // onnxruntime-node's installer, told to fetch the CUDA 12 manifest whatever `nvcc` says.
+    // onnxruntime-node's installer, told to install this platform's providers (linux x64: the CUDA 12 manifest). Not
+    // `cuda12`: its flag parser returns nothing for that value, and inside a project's scripts it then exits 0 silently.
     console.log(`install:cuda: onnxruntime-node ${pkg.version}'s installer, CUDA 12 provider from nuget.org`);
     const r = spawnSync(process.execPath, [join(pkg.root, 'script', 'install.js')], {
       stdio: 'inherit',
-      env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'cuda12' },
+      env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: '1' },
     });
     if (r.status !== 0) fail(`onnxruntime-node's installer failed (status ${r.status ?? r.signal}); it needs network to api.nuget.org`);
   } else {
