@@ -3,6 +3,7 @@ import { Flags } from '@oclif/core';
 import { Ge4recCommand } from '../cli/command.js';
 import { resolve } from 'node:path';
 import { DEFAULT_ANALYZE_OPTIONS, type AnalyzeOptions } from '../analysis/analyze-run.js';
+import { ensureOutputDir } from '../util/safe-path.js';
 import { defaultOutDir, describeRunDir, findModelRuns, type RunRef } from '../analysis/locate.js';
 import { runAnalysis, trainRunOpener, type RunOpener } from '../analysis/pipeline.js';
 import type { ReportResult } from '../analysis/report.js';
@@ -79,7 +80,7 @@ export default class Analyze extends Ge4recCommand<ReportResult> {
       log: this.json ? undefined : (m) => this.note(m),
       progress: this.json ? false : undefined,
     };
-    const outDir = resolve(flags.out ?? defaultOutDir(runs[0]));
+    const outDir = ensureOutputDir(flags.out ?? defaultOutDir(runs[0]), flags.out ? '--out' : 'analysis folder');
     const result = await runAnalysis({ runs, outDir, options }, Analyze.opener({ dataDir: flags['data-dir'] }));
     if (!this.jsonEnabled()) {
       for (const f of result.findings) this.log(`- ${f}`);

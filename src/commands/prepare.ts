@@ -1,6 +1,7 @@
 // `ge4rec prepare`: download (or take from --source, or generate) a dataset and encode it for training.
 import { Flags } from '@oclif/core';
 import { Ge4recCommand } from '../cli/command.js';
+import { ensureOutputDir } from '../util/safe-path.js';
 import { progressBar, type Progress } from '../util/progress.js';
 import { DATASET_NAMES, type DatasetName } from '../data/datasets.js';
 import { prepareDataset, type PrepareSummary } from '../data/prepare.js';
@@ -33,6 +34,7 @@ export default class Prepare extends Ge4recCommand<PrepareSummary> {
 
   async run(): Promise<PrepareSummary> {
     const { flags } = await this.parse(Prepare);
+    ensureOutputDir(flags['data-dir'], '--data-dir');
     const json = this.jsonEnabled();
     let bar: Progress | null = null;
     let phase = '';

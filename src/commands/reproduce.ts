@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Flags } from '@oclif/core';
 import { Ge4recCommand } from '../cli/command.js';
 import { UserError } from '../util/errors.js';
+import { ensureOutputDir } from '../util/safe-path.js';
 import type { Paradigm } from '../models/config.js';
 import { runOne } from '../train/run.js';
 import { progressBar } from '../util/progress.js';
@@ -77,6 +78,9 @@ export default class Reproduce extends Ge4recCommand<ReproduceResult> {
     const log = (m: string) => this.note(m);
     if (f.config && f.model) throw new UserError('--config/--expid and --model are alternatives; give one of them');
     if (!f.config && !f.model) throw new UserError('--model is required (or --config FILE --expid ID)');
+    // Both folders are checked (and created) before any work: a path that cannot hold a folder fails at once.
+    ensureOutputDir(f['results-dir'], '--results-dir');
+    ensureOutputDir(f['data-dir'], '--data-dir');
     const models = f.config ? [undefined] : parseModels(f.model!);
     const paradigms: (Paradigm | undefined)[] = f.config ? [undefined] : f.paradigm === 'both' ? ['dis', 'gen'] : [f.paradigm as Paradigm];
     const first = f.config ? resolveExperiment({ dataset: f.dataset ?? 'criteo_x1', configFile: f.config, expid: f.expid }) : undefined;

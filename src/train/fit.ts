@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import type { EngineLike } from '../engine/api.js';
 import type { Split, SplitSource } from '../data/types.js';
 import { writeJsonAtomic } from '../util/fs.js';
+import { UserError } from '../util/errors.js';
+import { verifyChecksums, writeChecksums } from './checksums.js';
 import { progressBar } from '../util/progress.js';
 import { evaluateMetrics } from './metrics.js';
 import { RssSampler } from './rss.js';
@@ -58,6 +60,8 @@ export interface FitResult {
   stoppedEarly: boolean;
   valid: Record<string, number>;
   test: Record<string, number>;
+  /** Rows and positive labels of the validation split (a split with one class has no AUC). */
+  validClasses: { rows: number; positives: number };
   /** The test split's labels and predicted probabilities, in split order (what `test` was computed from). */
   testPredictions?: { labels: Float64Array; preds: Float64Array };
   secondsPerEpoch: number;
@@ -138,7 +142,19 @@ function pruneCheckpoints(root: string, keepEpoch: number, keepBest: number): vo
 export function readLoopState(checkpointDir: string): LoopState | null {
   const p = join(checkpointDir, 'state.json');
   if (!existsSync(p)) return null;
-  return JSON.parse(readFileSync(p, 'utf8')) as LoopState;
+  try {
+    return JSON.parse(readFileSync(p, 'utf8')) as LoopState;
+  } catch (e) {
+    throw new UserError(`${p}: unreadable training state (${(e as Error).message})`, RESTART_HINT);
+  }
+}
+
+const RESTART_HINT = 'run the same command without --resume to train this run afresh (a finished run of the same seed stays until the new one finishes)';
+
+/** Loads a checkpoint written by saveEngine after checking every file against its SHA-256 in the manifest. */
+function loadVerified(engine: EngineLike, dir: string): void {
+  verifyChecksums(dir, RESTART_HINT);
+  engine.loadCheckpoint(dir);
 }
 
 export async function fit(
@@ -164,10 +180,10 @@ export async function fit(
       history = st.history;
       bestEpoch = st.bestEpoch;
       if (bestEpoch > 0) {
-        engine.loadCheckpoint(bestDir(ckpt, bestEpoch));
+        loadVerified(engine, bestDir(ckpt, bestEpoch));
         bestSnapshot = engine.snapshot();
       }
-      if (!st.done) engine.loadCheckpoint(epochDir(ckpt, st.epoch));
+      if (!st.done) loadVerified(engine, epochDir(ckpt, st.epoch));
       engine.learningRate = s.lr;
       startEpoch = st.done ? Infinity : st.epoch + 1;
       log(`resuming after epoch ${st.epoch} (lr ${s.lr}, best epoch ${bestEpoch})`);
@@ -243,7 +259,10 @@ export async function fit(
     // No epoch ever improved (every validation score NaN, e.g. a single-class split): keep the last weights.
     if (bestSnapshot !== undefined) engine.restore(bestSnapshot);
     else log('no epoch improved the monitor (NaN scores?); evaluating the last weights');
-    const valid = await evaluateSplit(engine, splits.valid, cfg.batchSize, allMetrics, evalBar('valid (best weights)'));
+    const validPredictions = await predictSplit(engine, splits.valid, cfg.batchSize, evalBar('valid (best weights)'));
+    const valid = evaluateMetrics(allMetrics, validPredictions.labels, validPredictions.preds);
+    let positives = 0;
+    for (const y of validPredictions.labels) if (y > 0.5) positives++;
     const testPredictions = splits.test ? await predictSplit(engine, splits.test, cfg.batchSize, evalBar('test (best weights)')) : undefined;
     const test = testPredictions ? evaluateMetrics(allMetrics, testPredictions.labels, testPredictions.preds) : {};
     if (ckpt) {
@@ -259,6 +278,7 @@ export async function fit(
       stoppedEarly: stopper.state.stop,
       valid,
       test,
+      validClasses: { rows: validPredictions.labels.length, positives },
       testPredictions,
       secondsPerEpoch: history.length ? history.reduce((a, h) => a + h.seconds, 0) / history.length : NaN,
       peakRssMb: rss.peakMb,
@@ -267,10 +287,14 @@ export async function fit(
   }
 }
 
-/** A stale folder of the same name can be left by a run killed mid-epoch; start it clean. */
+/**
+ * A stale folder of the same name can be left by a run killed mid-epoch; start it clean. The checksum manifest is
+ * written last, over every file the engine wrote, so a resume can tell changed bytes from a checkpoint.
+ */
 function saveEngine(engine: EngineLike, dir: string): void {
   rmSync(dir, { recursive: true, force: true });
   engine.saveCheckpoint(dir);
+  writeChecksums(dir);
 }
 
 function saveState(ckpt: string, s: { epoch: number; stopper: StopperState; bestEpoch: number; history: EpochRecord[]; done: boolean }): void {

@@ -1,9 +1,10 @@
 // One training run on disk: results/<dataset>/<model>/<paradigm>/seed-<s>/ with config.json, history.{json,csv},
 // model.onnx (the best weights, with its model card, deploy/model-card.ts; `analyze` reloads the weights from it),
-// test_predictions.parquet and metrics.json (written last: its presence marks a finished run); then the dataset's
-// Table 1 / Table 5 are rewritten from every run found. While it trains, the run also holds checkpoints/ (per-epoch
-// and best-epoch engine checkpoints, for --resume); a finished run drops them, and keeps best/ (the best weights with
-// Adam's state) only with keepCheckpoints.
+// test_predictions.parquet and metrics.json (its presence marks a finished run); then the dataset's Table 1 / Table 5
+// are rewritten from every finished run found. A run trains in seed-<s>.partial/ (with checkpoints/: per-epoch and
+// best-epoch engine checkpoints with checksums, for --resume) and is renamed to seed-<s>/ only when it has finished
+// and passes the publish rule; a finished run drops its checkpoints, and keeps best/ (the best weights with Adam's
+// state) only with keepCheckpoints.
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { EngineLike } from '../engine/api.js';
@@ -14,6 +15,9 @@ import { fit, type EpochRecord, type FitResult } from './fit.js';
 import { cardFields, cardToMetadata, datasetFacts } from '../deploy/model-card.js';
 import { TEST_PREDICTIONS, writePredictionsParquet } from './predictions.js';
 import { writeTables, type RunMetrics } from './tables.js';
+import { FAILED_FILE, publishProblems } from './publish.js';
+import { UserError } from '../util/errors.js';
+import { checkName, inside } from '../util/safe-path.js';
 import type { EngineChoice } from './wiring.js';
 
 export interface RunConfigJson {
@@ -29,9 +33,19 @@ export interface RunConfigJson {
   fields: FieldInfo[];
 }
 
+/** results/<dataset>/<model>/<paradigm>/seed-<s>, each name checked as a folder name and the result inside resultsDir. */
 export function runDir(resultsDir: string, dataset: string, model: string, paradigm: string, seed: number): string {
-  return join(resultsDir, dataset, model, paradigm, `seed-${seed}`);
+  const parts = [checkName(dataset, 'dataset'), checkName(model, 'model'), checkName(paradigm, 'paradigm'), `seed-${seedNumber(seed)}`];
+  return inside(resultsDir, join(resultsDir, ...parts), `run folder of ${model} ${paradigm} seed ${seed}`);
 }
+
+function seedNumber(seed: number): number {
+  if (!Number.isSafeInteger(seed)) throw new UserError(`seed: ${seed} is not an integer`);
+  return seed;
+}
+
+/** Where a run trains until it is finished and published (then it is renamed to its run folder). */
+export const partialDir = (dir: string) => `${dir}.partial`;
 
 export interface RunOptions {
   resultsDir: string;
@@ -76,16 +90,18 @@ function writeDirAtomic(dir: string, write: (tmp: string) => void): void {
   }
 }
 
+/**
+ * Trains one run in `<run>.partial/` and renames it to `<run>/` only once it has finished and passed the publish
+ * rule (publish.ts), so a failed or interrupted rerun never destroys a finished run. A run that fails the rule keeps
+ * its folder `<run>.partial/` with failed.json (the reasons) and the call throws.
+ */
 export async function runOne(o: RunOptions): Promise<RunOutcome> {
   const exp: ExperimentConfig = { ...o.exp, seed: o.seed, epochs: o.maxEpochs ?? o.exp.epochs };
+  checkName(exp.expid, 'expid');
   const dir = runDir(o.resultsDir, o.dataset, exp.model, exp.paradigm, o.seed);
+  const work = partialDir(dir);
   const metricsPath = join(dir, 'metrics.json');
   const log = o.log ?? (() => {});
-  if (o.resume && existsSync(metricsPath)) {
-    log(`${dir}: already finished, skipped`);
-    return { dir, metrics: JSON.parse(readFileSync(metricsPath, 'utf8')) as RunMetrics, skipped: true };
-  }
-  if (!o.resume) rmSync(dir, { recursive: true, force: true });
   const config: RunConfigJson = {
     dataset: o.dataset,
     model: exp.model,
@@ -97,7 +113,16 @@ export async function runOne(o: RunOptions): Promise<RunOutcome> {
     data: { dataDir: o.data.dataDir, dir: o.data.dir, rows: o.data.rows, seed: o.data.seed },
     fields: o.data.fields,
   };
-  writeJsonAtomic(join(dir, 'config.json'), config);
+  if (o.resume && existsSync(metricsPath)) {
+    refuseChangedConfig(dir, config);
+    log(`${dir}: already finished, skipped`);
+    return { dir, metrics: readJson<RunMetrics>(metricsPath, AFRESH), skipped: true };
+  }
+  const resuming = o.resume === true && existsSync(join(work, 'config.json'));
+  if (resuming) refuseChangedConfig(work, config);
+  else rmSync(work, { recursive: true, force: true });
+  rmSync(join(work, FAILED_FILE), { force: true });
+  writeJsonAtomic(join(work, 'config.json'), config);
 
   const engine = await o.createEngine(exp, o.data.fields, o.seed);
   let res: FitResult;
@@ -113,27 +138,36 @@ export async function runOne(o: RunOptions): Promise<RunOutcome> {
         monitor: exp.monitor,
         metrics: exp.metrics,
         earlyStopPatience: exp.earlyStopPatience,
-        checkpointDir: join(dir, 'checkpoints'),
-        resume: o.resume,
+        checkpointDir: join(work, 'checkpoints'),
+        resume: resuming,
         progress: o.progress,
         label: `${exp.model} ${exp.paradigm.toUpperCase()} seed ${o.seed}`,
       },
       { log: (m) => log(`${exp.model} ${exp.paradigm.toUpperCase()} seed ${o.seed}: ${m}`) },
     );
+    writeJsonAtomic(join(work, 'history.json'), res.history);
+    writeFileAtomic(join(work, 'history.csv'), historyCsv(res.history));
+    const problems = publishProblems(res);
+    if (problems.length) {
+      writeJsonAtomic(join(work, FAILED_FILE), { reasons: problems, best_epoch: res.bestEpoch, epochs_run: res.epochsRun, valid: res.valid, test: res.test, failed_at: new Date().toISOString() });
+      throw new UserError(
+        `${exp.model} ${exp.paradigm.toUpperCase()} seed ${o.seed} is not published: ${problems.join('; ')}. The run is kept in ${work} (see ${FAILED_FILE})` +
+          (existsSync(metricsPath) ? `; the finished run in ${dir} is unchanged` : ''),
+        'check the configuration (learning rate, epochs) and the data (both classes in every split), then run again',
+      );
+    }
     // The engine now holds the best weights (fit reloaded them).
-    writeJsonAtomic(join(dir, 'history.json'), res.history);
-    writeFileAtomic(join(dir, 'history.csv'), historyCsv(res.history));
-    if (o.keepCheckpoints) writeDirAtomic(join(dir, 'best'), (tmp) => engine.saveCheckpoint(tmp));
-    else rmSync(join(dir, 'best'), { recursive: true, force: true });
-    const onnxTmp = tmpNameFor(join(dir, 'model.onnx'));
+    if (o.keepCheckpoints) writeDirAtomic(join(work, 'best'), (tmp) => engine.saveCheckpoint(tmp));
+    else rmSync(join(work, 'best'), { recursive: true, force: true });
+    const onnxTmp = tmpNameFor(join(work, 'model.onnx'));
     const facts = datasetFacts(o.data.dir);
     engine.exportOnnx(onnxTmp, cardToMetadata({
       fields: cardFields(o.data.fields), label: facts.label, dataset: o.dataset, datasetId: basename(o.data.dir),
       featureMapSha256: facts.featureMap, featureVocabSha256: facts.featureVocab,
       model: exp.model, paradigm: exp.paradigm, expid: exp.expid, seed: o.seed, bestEpoch: res.bestEpoch, valid: res.valid, test: res.test,
     }));
-    renameSync(onnxTmp, join(dir, 'model.onnx'));
-    if (res.testPredictions) writePredictionsParquet(join(dir, TEST_PREDICTIONS), res.testPredictions.labels, res.testPredictions.preds);
+    renameSync(onnxTmp, join(work, 'model.onnx'));
+    if (res.testPredictions) writePredictionsParquet(join(work, TEST_PREDICTIONS), res.testPredictions.labels, res.testPredictions.preds);
   } finally {
     await engine.dispose();
   }
@@ -157,16 +191,69 @@ export async function runOne(o: RunOptions): Promise<RunOutcome> {
     resumed_from_epoch: res.resumedFromEpoch,
     finished_at: new Date().toISOString(),
   };
-  writeJsonAtomic(metricsPath, metrics);
-  rmSync(join(dir, 'checkpoints'), { recursive: true, force: true });
+  writeJsonAtomic(join(work, 'metrics.json'), metrics);
+  rmSync(join(work, 'checkpoints'), { recursive: true, force: true });
+  swapIn(work, dir);
   writeTables(o.resultsDir, o.dataset);
   log(`${dir}: test ${Object.entries(res.test).map(([k, v]) => `${k} ${v.toFixed(6)}`).join(', ')} (best epoch ${res.bestEpoch} of ${res.epochsRun})`);
   return { dir, metrics, skipped: false };
 }
 
+/** Replaces `dir` by the finished `work` folder: the old run is moved aside first and deleted only after the rename. */
+function swapIn(work: string, dir: string): void {
+  const old = `${dir}.old-${process.pid}`;
+  rmSync(old, { recursive: true, force: true });
+  if (existsSync(dir)) renameSync(dir, old);
+  try {
+    renameSync(work, dir);
+  } catch (e) {
+    if (existsSync(old) && !existsSync(dir)) renameSync(old, dir);
+    throw e;
+  }
+  rmSync(old, { recursive: true, force: true });
+}
+
+const AFRESH = 'run the same command without --resume to train this run afresh';
+
+function readJson<T>(path: string, hint?: string): T {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch (e) {
+    throw new UserError(`${path}: unreadable (${(e as Error).message})`, hint);
+  }
+}
+
+/** A resumed (or skipped) run must have been started with the same configuration; else the differences are listed. */
+function refuseChangedConfig(dir: string, now: RunConfigJson): void {
+  const was = readJson<RunConfigJson>(join(dir, 'config.json'), AFRESH);
+  const diffs = configDifferences(was, now);
+  if (diffs.length === 0) return;
+  throw new UserError(
+    `--resume: ${dir} was started with another configuration:\n  ${diffs.slice(0, 20).join('\n  ')}${diffs.length > 20 ? `\n  … and ${diffs.length - 20} more` : ''}`,
+    'run the same command without --resume to train it afresh with the new configuration (the finished run stays until the new one finishes), or resume with the recorded settings',
+  );
+}
+
+/** Path-by-path differences between two configurations (file locations as spelled on the command line are ignored). */
+export function configDifferences(was: unknown, now: unknown): string[] {
+  const ignored = new Set(['experiment.file', 'data.dataDir']);
+  const out: string[] = [];
+  const walk = (a: unknown, b: unknown, at: string) => {
+    if (ignored.has(at)) return;
+    if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object') {
+      for (const k of [...new Set([...Object.keys(a as object), ...Object.keys(b as object)])].sort())
+        walk((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], at ? `${at}.${k}` : k);
+      return;
+    }
+    if (JSON.stringify(a) !== JSON.stringify(b)) out.push(`${at}: recorded ${JSON.stringify(a) ?? 'nothing'}, now ${JSON.stringify(b) ?? 'nothing'}`);
+  };
+  walk(was, now, '');
+  return out;
+}
+
 export function readRunConfig(dir: string): RunConfigJson {
   const p = join(dir, 'config.json');
-  if (!existsSync(p)) throw new Error(`${dir} is not a run folder (no config.json)`);
-  return JSON.parse(readFileSync(p, 'utf8')) as RunConfigJson;
+  if (!existsSync(p)) throw new UserError(`${dir} is not a run folder (no config.json)`);
+  return readJson<RunConfigJson>(p);
 }
 

@@ -41,8 +41,8 @@ test('runOne writes the run folder and the tables; --resume continues a killed r
     };
     await assert.rejects(runOne({ ...base, resultsDir: join(dir, 'b'), seed: 2021, createEngine: async (_e, _f, s) => killer(s) }), /killed/);
     const bDir = runDir(join(dir, 'b'), 'synthetic-criteo', 'FM', 'gen', 2021);
-    assert.ok(existsSync(join(bDir, 'checkpoints', 'state.json')));
-    assert.ok(!existsSync(join(bDir, 'metrics.json')));
+    assert.ok(existsSync(join(bDir + '.partial', 'checkpoints', 'state.json')), 'a killed run trains in seed-<s>.partial/');
+    assert.ok(!existsSync(bDir), 'an unfinished run has no run folder');
     const b = await runOne({ ...base, resultsDir: join(dir, 'b'), seed: 2021, resume: true, createEngine: async (_e, _f, s) => new TinyLogisticEngine(s + 1) });
     assert.equal(b.metrics.test.AUC, a.metrics.test.AUC);
     assert.equal(b.metrics.test.logloss, a.metrics.test.logloss);
