@@ -142,11 +142,14 @@ const f = (x: number | null, d = 5) => (x === null || Number.isNaN(x) ? '' : x.t
 const signed = (x: number | null, d: number) => (x === null || Number.isNaN(x) ? '' : `${x >= 0 ? '+' : ''}${x.toFixed(d)}`);
 
 /** One seed has no spread to show. */
-const meanStd = (m: number, s: number, n: number) => (n > 1 ? `${f(m)} ± ${f(s)}` : f(m));
+const meanStd = (m: number, s: number, n: number) => (n > 1 ? `${f(m)}±${f(s)}` : f(m));
 
+/** Cells padded to their column's width, so that the table reads as a table in a terminal too. */
 function markdownTable(header: string[], body: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...body.map(line)].join('\n') + '\n';
+  const width = header.map((h, j) => Math.max(1, ...[h, ...body.map((r) => r[j])].map((c) => [...c].length)));
+  const pad = (c: string, j: number) => c + ' '.repeat(width[j] - [...c].length);
+  const line = (cells: string[]) => `| ${cells.map(pad).join(' | ')} |`;
+  return [line(header), line(width.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n') + '\n';
 }
 
 function csv(header: string[], body: (string | number | boolean | null)[][]): string {
@@ -157,39 +160,59 @@ function csv(header: string[], body: (string | number | boolean | null)[][]): st
   return [header, ...body].map((r) => r.map(cell).join(',')).join('\n') + '\n';
 }
 
+/** One column of a markdown table: a short head (the legend under the table explains it) and its cells. */
+interface Column<R> {
+  head: string;
+  cell: (r: R) => string;
+}
+
+/** Markdown stays narrow enough for a terminal: short heads, the table first, the explanations under it.
+ *  The CSV and JSON keep every field under its full name. */
+function narrowTable<R>(title: string, columns: Column<R>[], rows: R[], legend: string[]): string {
+  const body = markdownTable(columns.map((c) => c.head), rows.map((r) => columns.map((c) => c.cell(r))));
+  return [`# ${title}`, '', body, ...legend.map((l) => `- ${l}`), ''].join('\n');
+}
+
+function allFieldsCsv<R extends object>(rows: R[], fallback: string): string {
+  const cols = Object.keys(rows[0] ?? { [fallback]: '' });
+  return csv(cols, rows.map((r) => cols.map((c) => (r as Record<string, string | number | boolean | null>)[c])));
+}
+
 export function renderTable1(dataset: string, rows: Table1Row[]): { md: string; csv: string; json: unknown } {
   const pd = paperDatasetFor(dataset);
-  const paperHead = pd?.synthetic ? `Paper (real ${pd.paperDataset}; not comparable)` : 'Paper';
-  const header = ['Model', 'Paradigm', 'Seeds', 'Test AUC', paperHead + ' AUC', 'Δ AUC', 'Test Logloss', paperHead + ' Logloss', 'Δ Logloss', 'GEN lift AUC %', 'GEN lift Logloss %', 'Paper lift AUC % / Logloss %'];
-  const body = rows.map((r) => [
-    r.model,
-    r.paradigm.toUpperCase(),
-    String(r.seeds),
-    `${meanStd(r.auc_mean, r.auc_std, r.seeds)}${r.sig_auc ? ' *' : ''}`,
-    f(r.paper_auc),
-    signed(r.diff_auc, 5),
-    `${meanStd(r.logloss_mean, r.logloss_std, r.seeds)}${r.sig_logloss ? ' *' : ''}`,
-    f(r.paper_logloss),
-    signed(r.diff_logloss, 5),
-    signed(r.lift_auc_pct, 3),
-    signed(r.lift_logloss_pct, 3),
-    r.paper_lift_auc_pct === null ? '' : `${signed(r.paper_lift_auc_pct, 3)} / ${signed(r.paper_lift_logloss_pct, 3)}`,
-  ]);
-  const notes = [
-    `# Table 1 — ${dataset}`,
-    '',
-    'Test-split AUC and Logloss of the best-validation weights, mean ± sample std over seeds. `*`: GEN significantly better than DIS',
-    "(Welch's t-test, two-sided p < 0.05, only with ≥ 2 seeds per side). Lift = (GEN − DIS) / DIS in % (AUC should rise, Logloss fall).",
-    pd?.synthetic
-      ? `**Synthetic data:** the paper columns are the paper's numbers on the real ${pd.paperDataset}, shown for orientation only; no difference is computed.`
-      : 'Δ = ours − paper (Table 1 of the paper).',
-    '',
-    '',
-  ].join('\n');
-  const cols = Object.keys(rows[0] ?? { model: '' });
+  const hasPaper = rows.some((r) => r.paper_auc !== null);
+  const hasDiff = rows.some((r) => r.diff_auc !== null);
+  const columns: Column<Table1Row>[] = [
+    { head: 'Model', cell: (r) => r.model },
+    { head: 'Par.', cell: (r) => r.paradigm.toUpperCase() },
+    { head: 'n', cell: (r) => String(r.seeds) },
+    { head: 'AUC', cell: (r) => `${meanStd(r.auc_mean, r.auc_std, r.seeds)}${r.sig_auc ? ' *' : ''}` },
+    ...(hasPaper ? [{ head: 'Paper AUC', cell: (r: Table1Row) => f(r.paper_auc) }] : []),
+    ...(hasDiff ? [{ head: 'Δ AUC', cell: (r: Table1Row) => signed(r.diff_auc, 5) }] : []),
+    { head: 'Logloss', cell: (r) => `${meanStd(r.logloss_mean, r.logloss_std, r.seeds)}${r.sig_logloss ? ' *' : ''}` },
+    ...(hasPaper ? [{ head: 'Paper LL', cell: (r: Table1Row) => f(r.paper_logloss) }] : []),
+    ...(hasDiff ? [{ head: 'Δ LL', cell: (r: Table1Row) => signed(r.diff_logloss, 5) }] : []),
+    { head: 'Lift %', cell: (r) => (r.lift_auc_pct === null ? '' : `${signed(r.lift_auc_pct, 3)}/${signed(r.lift_logloss_pct, 3)}`) },
+    ...(hasPaper
+      ? [{ head: 'Paper lift %', cell: (r: Table1Row) => (r.paper_lift_auc_pct === null ? '' : `${signed(r.paper_lift_auc_pct, 3)}/${signed(r.paper_lift_logloss_pct, 3)}`) }]
+      : []),
+  ];
+  const legend = [
+    '**AUC**, **Logloss**: test split, best-validation weights, mean ± sample std over **n** seeds; **Par.**: paradigm.',
+    "`*`: GEN significantly better than DIS (Welch's t-test, two-sided p < 0.05; needs ≥ 2 seeds per side).",
+    '**Lift %** = (GEN − DIS) / DIS in %, AUC / Logloss (**LL**); AUC should rise, Logloss fall.',
+    ...(hasPaper
+      ? [
+          pd?.synthetic
+            ? `**Paper** columns: the paper's Table 1 on the real ${pd.paperDataset}, for orientation only (this dataset is synthetic, so no Δ is computed).`
+            : `**Paper** columns: the paper's Table 1 (${pd?.paperDataset}); **Δ** = ours − paper.`,
+          '**Paper lift %**: the paper\'s GEN lift, AUC / Logloss.',
+        ]
+      : []),
+  ];
   return {
-    md: notes + markdownTable(header, body),
-    csv: csv(cols, rows.map((r) => cols.map((c) => (r as unknown as Record<string, string | number | boolean | null>)[c]))),
+    md: narrowTable(`Table 1 — ${dataset}`, columns, rows, legend),
+    csv: allFieldsCsv(rows, 'model'),
     json: { dataset, paper_dataset: pd?.paperDataset ?? null, synthetic: pd?.synthetic ?? null, metric_split: 'test', rows },
   };
 }
@@ -250,37 +273,55 @@ export function table5Rows(runs: RunMetrics[], dataset: string): Table5Row[] {
 
 export function renderTable5(dataset: string, rows: Table5Row[]): { md: string; csv: string; json: unknown } {
   const pd = paperDatasetFor(dataset);
-  const header = ['Model', 'DIS s/epoch', 'GEN s/epoch', 'time +%', 'DIS full-epoch s (proj.)', 'GEN full-epoch s (proj.)', 'DIS peak RSS MB', 'GEN peak RSS MB', 'memory +%', 'Paper DIS s', 'Paper GEN s', 'Paper time +%', 'Paper DIS GPU MB', 'Paper GEN GPU MB', 'Paper memory +%'];
-  const body = rows.map((r) => [
-    r.model,
-    f(r.dis_seconds_per_epoch, 1),
-    f(r.gen_seconds_per_epoch, 1),
-    signed(r.time_overhead_pct, 2),
-    f(r.dis_projected_full_epoch_s, 0),
-    f(r.gen_projected_full_epoch_s, 0),
-    f(r.dis_peak_rss_mb, 0),
-    f(r.gen_peak_rss_mb, 0),
-    signed(r.memory_overhead_pct, 2),
-    f(r.paper_dis_seconds, 0),
-    f(r.paper_gen_seconds, 0),
-    signed(r.paper_time_overhead_pct, 2),
-    f(r.paper_dis_gpu_mb, 0),
-    f(r.paper_gen_gpu_mb, 0),
-    signed(r.paper_memory_overhead_pct, 2),
-  ]);
-  const notes = [
+  const hasPaper = rows.some((r) => r.paper_dis_seconds !== null || r.paper_dis_gpu_mb !== null);
+  const paperCols = (cols: Column<Table5Row>[]) => (hasPaper ? cols : []);
+  const time: Column<Table5Row>[] = [
+    { head: 'Model', cell: (r) => r.model },
+    { head: 'DIS', cell: (r) => f(r.dis_seconds_per_epoch, 1) },
+    { head: 'GEN', cell: (r) => f(r.gen_seconds_per_epoch, 1) },
+    { head: '+%', cell: (r) => signed(r.time_overhead_pct, 2) },
+    { head: 'DIS full', cell: (r) => f(r.dis_projected_full_epoch_s, 0) },
+    { head: 'GEN full', cell: (r) => f(r.gen_projected_full_epoch_s, 0) },
+    ...paperCols([
+      { head: 'Paper DIS', cell: (r) => f(r.paper_dis_seconds, 0) },
+      { head: 'Paper GEN', cell: (r) => f(r.paper_gen_seconds, 0) },
+      { head: 'Paper +%', cell: (r) => signed(r.paper_time_overhead_pct, 2) },
+    ]),
+  ];
+  const memory: Column<Table5Row>[] = [
+    { head: 'Model', cell: (r) => r.model },
+    { head: 'DIS', cell: (r) => f(r.dis_peak_rss_mb, 0) },
+    { head: 'GEN', cell: (r) => f(r.gen_peak_rss_mb, 0) },
+    { head: '+%', cell: (r) => signed(r.memory_overhead_pct, 2) },
+    ...paperCols([
+      { head: 'Paper DIS', cell: (r) => f(r.paper_dis_gpu_mb, 0) },
+      { head: 'Paper GEN', cell: (r) => f(r.paper_gen_gpu_mb, 0) },
+      { head: 'Paper +%', cell: (r) => signed(r.paper_memory_overhead_pct, 2) },
+    ]),
+  ];
+  const full = pd ? FULL_TRAIN_ROWS[pd.paperDataset].toLocaleString('en-US') : null;
+  const paperNote = hasPaper ? ` **Paper**: the paper's Table 5 on the real data, on a GPU${pd?.synthetic ? ' (this dataset is synthetic)' : ''}.` : '';
+  const table = (cols: Column<Table5Row>[]) => markdownTable(cols.map((c) => c.head), rows.map((r) => cols.map((c) => c.cell(r))));
+  const md = [
     `# Table 5 — ${dataset}: training time per epoch and peak memory`,
     '',
-    'Ours: wall seconds per epoch (training + validation) averaged over seeds, on this machine (CPU unless --device cuda), and the',
-    `projection to the full ${pd?.paperDataset ?? 'real'} training split (${pd ? FULL_TRAIN_ROWS[pd.paperDataset].toLocaleString('en-US') : '?'} rows); memory is the peak resident set of the process during the run`,
-    "(host RAM, embedding tables included). The paper's columns are GPU time and GPU memory on the real data" + (pd?.synthetic ? ' (this dataset is synthetic).' : '.'),
+    '## Seconds per epoch',
     '',
+    table(time),
+    `- **DIS**, **GEN**: wall seconds per epoch (training + validation), mean over seeds, on this machine (CPU unless --device cuda); **+%**: GEN over DIS.${paperNote}`,
+    full
+      ? `- **full**: that time projected to the full ${pd!.paperDataset} training split (${full} rows).`
+      : '- **full**: no projection (the dataset names no real release).',
+    '',
+    '## Peak memory (MB)',
+    '',
+    table(memory),
+    `- **DIS**, **GEN**: peak resident set of the process during the run (host RAM, embedding tables included); **Paper**: GPU memory.`,
     '',
   ].join('\n');
-  const cols = Object.keys(rows[0] ?? { model: '' });
   return {
-    md: notes + markdownTable(header, body),
-    csv: csv(cols, rows.map((r) => cols.map((c) => (r as unknown as Record<string, string | number | boolean | null>)[c]))),
+    md,
+    csv: allFieldsCsv(rows, 'model'),
     json: { dataset, paper_dataset: pd?.paperDataset ?? null, rows },
   };
 }

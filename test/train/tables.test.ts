@@ -44,12 +44,22 @@ test('Table 1 from fake runs: order, mean ± std, paper values, lift %, Welch ma
     assert.equal(table1[0].lift_auc_pct, null); // lift only on GEN rows
 
     const md = readFileSync(join(dir, ds, 'table1.md'), 'utf8');
-    assert.match(md, /\| FM \| GEN \| 3 \| 0\.81100 ± 0\.00100 \* \| 0\.81108 \| -0\.00008 \|/);
-    assert.match(md, /\| DeepFM \| GEN \| 2 \| 0\.80600 ± 0\.00707 \| 0\.81396 \|/);
+    assert.match(md, /\| FM +\| GEN +\| 3 +\| 0\.81100±0\.00100 \* +\| 0\.81108 +\| -0\.00008 +\|/);
+    assert.match(md, /\| DeepFM +\| GEN +\| 2 +\| 0\.80600±0\.00707 +\| 0\.81396 +\|/);
     const csvLines = readFileSync(join(dir, ds, 'table1.csv'), 'utf8').trim().split('\n');
     assert.equal(csvLines.length, 7);
     assert.ok(csvLines[0].startsWith('model,paradigm,seeds,auc_mean'));
     assert.equal(JSON.parse(readFileSync(join(dir, ds, 'table1.json'), 'utf8')).rows.length, 6);
+    // Narrow enough for a terminal: the widest line of the table (3 seeds, paper values, Δ and lifts) fits 140
+    // columns; the explanations stand under the table, and the CSV keeps every field under its full name.
+    const tableLines = md.split('\n').filter((l) => l.startsWith('|'));
+    assert.ok(Math.max(...tableLines.map((l) => [...l].length)) <= 140, tableLines.join('\n'));
+    assert.ok(md.indexOf('- **Lift %**') > md.lastIndexOf('| FwFM '), 'the legend stands under the table');
+    assert.match(md, /\*\*Δ\*\* = ours − paper/);
+    for (const k of ['paper_source', 'p_auc', 'p_logloss', 'paper_lift_logloss_pct']) assert.ok(csvLines[0].split(',').includes(k), k);
+    const md5 = readFileSync(join(dir, ds, 'table5.md'), 'utf8');
+    assert.ok(Math.max(...md5.split('\n').filter((l) => l.startsWith('|')).map((l) => [...l].length)) <= 140);
+    assert.match(md5, /\*\*Paper\*\*: the paper's Table 5/);
 
     const fw = table5.find((r) => r.model === 'FwFM')!;
     assert.ok(Math.abs(fw.time_overhead_pct! - 10) < 1e-9);
@@ -58,7 +68,7 @@ test('Table 1 from fake runs: order, mean ± std, paper values, lift %, Welch ma
     const fm5 = table5.find((r) => r.model === 'FM')!;
     assert.equal(fm5.paper_dis_seconds, 520);
     assert.ok(Math.abs(fm5.paper_time_overhead_pct! - ((538 - 520) / 520) * 100) < 1e-9);
-    assert.match(readFileSync(join(dir, ds, 'table5.md'), 'utf8'), /\| FM \| 100\.0 \| 100\.0 \| \+0\.00 \|/);
+    assert.match(readFileSync(join(dir, ds, 'table5.md'), 'utf8'), /\| FM +\| 100\.0 +\| 100\.0 +\| \+0\.00 +\|/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -74,8 +84,9 @@ test('synthetic data: paper numbers labelled as real-data, no difference column'
     assert.equal(table1[0].diff_auc, null);
     assert.match(table1[0].paper_source!, /not comparable/);
     const md = readFileSync(join(dir, 'synthetic-avazu', 'table1.md'), 'utf8');
-    assert.match(md, /Paper \(real avazu_x4; not comparable\) AUC/);
-    assert.match(md, /\*\*Synthetic data:\*\*/);
+    assert.match(md, /the paper's Table 1 on the real avazu_x4, for orientation only/);
+    assert.ok(!md.includes('Δ AUC'), 'no difference column on synthetic data');
+    assert.match(md.split('\n').find((l) => l.startsWith('| Model'))!, /\| AUC +\| Paper AUC +\| Logloss +\| Paper LL +\|/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
