@@ -129,7 +129,7 @@ export interface TableSpectrumSeries {
 
 /**
  * Per-field table spectra (paper Fig. 9): one panel per label, one line per field coloured by its cardinality on a
- * continuous log scale (legend in rows: 10, 1k, 100k, ...). The axis stops at the float noise floor.
+ * continuous log scale with a colour bar (1, 10, 1k, 100k, ...). The axis stops at the float noise floor.
  */
 export function tableSpectraChart(series: TableSpectrumSeries[], title: string): TopLevelSpec {
   const dim = Math.max(1, ...series.map((s) => s.normalized.length));
@@ -148,8 +148,7 @@ export function tableSpectraChart(series: TableSpectrumSeries[], title: string):
   const lo = Math.floor(Math.min(...cards, 0));
   const hi = Math.max(lo + 1, Math.ceil(Math.max(...cards, 1)));
   const cardScale = { scheme: 'viridis', domain: [lo, hi] };
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+  const chart = {
     title: {
       text: title,
       subtitle: [
@@ -158,7 +157,6 @@ export function tableSpectraChart(series: TableSpectrumSeries[], title: string):
       ],
     },
     data: { values },
-    config: baseConfig,
     facet: { column: { field: 'label', type: 'nominal', title: null, sort: labels, header: { labelFontSize: 14 } } },
     spec: {
       width: 300,
@@ -181,23 +179,47 @@ export function tableSpectraChart(series: TableSpectrumSeries[], title: string):
               scale: { type: 'log', domain: [floor, 1], nice: false },
               axis: { format: '.0e' },
             },
-            color: {
-              field: 'card',
-              type: 'quantitative',
-              title: ['table', 'cardinality'],
-              scale: cardScale,
-              legend: {
-                type: 'gradient',
-                gradientLength: 200,
-                values: Array.from({ length: hi - lo + 1 }, (_, k) => lo + k),
-                labelExpr: "format(pow(10, datum.value), '~s')",
-              },
-            },
+            color: { field: 'card', type: 'quantitative', scale: cardScale, legend: null },
             detail: { field: 'field', type: 'nominal' },
           },
         },
       ],
     },
+  };
+  // A line mark only ever gets a legend of symbols (Vega-Lite), so the continuous colour bar for log-cardinality
+  // is drawn as its own small chart beside the panels: thin rects along the scale's domain, labelled 1, 10, 1k, ...
+  const steps = 64;
+  const bar = Array.from({ length: steps }, (_, k) => ({ a: lo + ((hi - lo) * k) / steps, b: lo + ((hi - lo) * (k + 1)) / steps }));
+  const colourBar = {
+    data: { values: bar },
+    width: 14,
+    height: 200,
+    mark: { type: 'rect' },
+    encoding: {
+      y: {
+        field: 'a',
+        type: 'quantitative',
+        scale: { domain: [lo, hi], nice: false, zero: false },
+        axis: {
+          orient: 'right',
+          title: ['table', 'cardinality'],
+          values: Array.from({ length: hi - lo + 1 }, (_, k) => lo + k),
+          labelExpr: "format(pow(10, datum.value), '~s')",
+          grid: false,
+          domain: false,
+        },
+      },
+      y2: { field: 'b' },
+      color: { field: 'a', type: 'quantitative', scale: cardScale, legend: null },
+      stroke: { field: 'a', type: 'quantitative', scale: cardScale, legend: null }, // no seams between the rects
+    },
+  };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: chart.title,
+    config: baseConfig,
+    hconcat: [{ data: chart.data, facet: chart.facet, spec: chart.spec }, colourBar],
+    resolve: { scale: { color: 'independent' } },
   } as TopLevelSpec;
 }
 

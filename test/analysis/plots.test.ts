@@ -53,6 +53,28 @@ test('spectrum, table-spectrum and correlation charts render to SVG and a decoda
   }
 });
 
+test('table spectra: one continuous colour bar for log-cardinality beside the panels, no legend of symbols', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ge4rec-tabspec-'));
+  try {
+    const geo = (n: number, q: number) => Float64Array.from({ length: n }, (_, i) => q ** i);
+    const cards = [2, 40, 900, 25_000, 600_000];
+    const series = ['DIS', 'GEN'].flatMap((label) =>
+      cards.map((c, k) => ({ label, field: `C${k + 1}`, cardinality: c, normalized: geo(8, 0.2 + 0.1 * k) })),
+    );
+    const out = await writeChart(join(dir, 'tables'), tableSpectraChart(series, 'bar'));
+    const svg = readFileSync(out.svg, 'utf8');
+    assert.equal((svg.match(/role-legend/g) ?? []).length, 0, 'no Vega legend (a line mark would get symbols)');
+    // The bar: 64 rects running from the domain's bottom (log10 1 = 0) to its top (log10 1M = 6), labelled once.
+    assert.equal((svg.match(/class="mark-rect role-mark/g) ?? []).length, 1);
+    for (const label of ['10', '100', '1k', '10k', '100k', '1M']) { // ('1' is also a rank on the x axes)
+      assert.equal((svg.match(new RegExp(`>${label}</text>`, 'g')) ?? []).length, 1, label);
+    }
+    checkPngMatchesSvg(out.png, out.svg);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('correlation map of a Criteo-size DCNv2 matrix (624 × 624): small SVG, field names, boundaries, numeric fields marked', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ge4rec-corr-'));
   try {
