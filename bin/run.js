@@ -9,6 +9,19 @@ if (!existsSync(new URL('../dist/commands/', import.meta.url))) {
   process.exit(1);
 }
 const argv = process.argv.slice(2);
+// oclif answers an unknown command in text even with --json; the --json contract (one document on stdout, the exit
+// status it states) holds for it too.
+if (argv.includes('--json') && argv[0] && !argv[0].startsWith('-')) {
+  const { readdirSync } = await import('node:fs');
+  const known = readdirSync(new URL('../dist/commands/', import.meta.url))
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => f.slice(0, -3));
+  if (!known.includes(argv[0])) {
+    const error = { message: `command ${argv[0]} not found`, hint: `commands: ${known.join(', ')}`, code: 2, kind: 'usage' };
+    console.log(JSON.stringify({ error }, null, 2));
+    process.exit(2);
+  }
+}
 if (argv.includes('cuda') || argv.includes('--device=cuda')) {
   const { relaunchForCuda } = await import('../dist/cuda/relaunch.js');
   const status = await relaunchForCuda(argv);

@@ -80,6 +80,16 @@ test('every command: an unknown flag with --json is one error document, exit 2, 
   });
 });
 
+test('an unknown command with --json is one error document naming it and the commands, exit 2', async () => {
+  const r = await cli(['nosuch', '--json']);
+  assert.equal(r.status, 2);
+  const doc = JSON.parse(r.stdout);
+  assert.equal(doc.error.code, 2);
+  assert.equal(doc.error.kind, 'usage');
+  assert.match(doc.error.message, /nosuch/);
+  for (const c of COMMANDS) assert.ok(doc.error.hint.includes(c), c);
+});
+
 test("each command's own input errors with --json: the message names the flag, exit 2", async () => {
   const empty = mkdtempSync(join(tmpdir(), 'ge4rec-json-'));
   try {
