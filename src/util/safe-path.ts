@@ -22,10 +22,13 @@ export function checkName(value: unknown, what: string): string {
   return value;
 }
 
-/** `path` resolved, after checking that it is `root` itself or lies under it; else a UserError naming both. */
+/**
+ * `path` resolved, after checking that it is `root` itself or lies under it; else a UserError naming both. Both are
+ * absolute or relative to the working directory (a path built as join(root, ...) stays right when root is relative).
+ */
 export function inside(root: string, path: string, what = 'path'): string {
   const r = resolve(root);
-  const p = resolve(root, path);
+  const p = resolve(path);
   const rel = relative(r, p);
   if (rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel))) return p;
   throw new UserError(`${what}: ${p} lies outside ${r}; refusing to write there`);

@@ -68,3 +68,13 @@ test('--data-dir / --results-dir under /proc or under a file fail at once with t
     cleanup();
   }
 });
+
+test('a relative --results-dir / --data-dir: run folders land under it once (not results/results/...)', async () => {
+  const { runDir } = await import('../../src/train/run.js');
+  const { inside } = await import('../../src/util/safe-path.js');
+  const { resolve } = await import('node:path');
+  assert.equal(runDir('results', 'synthetic-criteo', 'FM', 'gen', 2021), resolve('results', 'synthetic-criteo', 'FM', 'gen', 'seed-2021'));
+  assert.equal(runDir('./out/r', 'd', 'DCNv2', 'dis', 7), resolve('out', 'r', 'd', 'DCNv2', 'dis', 'seed-7'));
+  assert.equal(inside('data', join('data', 'x')), resolve('data', 'x'));
+  assert.throws(() => inside('data', join('data', '..', 'x')), /outside/);
+});
