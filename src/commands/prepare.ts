@@ -5,6 +5,7 @@ import { ensureOutputDir } from '../util/safe-path.js';
 import { progressBar, type Progress } from '../util/progress.js';
 import { DATASET_NAMES, type DatasetName } from '../data/datasets.js';
 import { prepareDataset, type PrepareSummary } from '../data/prepare.js';
+import { CONNECT_TIMEOUT_MS, IDLE_TIMEOUT_MS } from '../data/download.js';
 
 export default class Prepare extends Ge4recCommand<PrepareSummary> {
   static override summary = 'Download, verify and encode a dataset into parquet, feature_map.json and a training cache.';
@@ -12,7 +13,8 @@ export default class Prepare extends Ge4recCommand<PrepareSummary> {
     'Criteo x1 and Avazu x4 are downloaded (resumable, checksummed; or taken from --source), extracted and encoded the way ' +
     'FuxiCTR does, into a folder under --data-dir named as FuxiCTR names it (criteo_x1_7b681156, avazu_x4_3bbbc4c9): train/valid/test.parquet, feature_map.json and cache/. ' +
     'synthetic-criteo and synthetic-avazu are generated with the real layouts (--rows, --seed). Finished steps are skipped ' +
-    'on a second call (--force redoes them).';
+    'on a second call (--force rebuilds the dataset beside the old one and replaces it only when finished). ' +
+    'Downloads retry and resume after network errors, after --connect-timeout seconds without an answer and after --idle-timeout seconds without data.';
 
   static override examples = [
     '<%= config.bin %> prepare --dataset criteo_x1',
@@ -27,7 +29,13 @@ export default class Prepare extends Ge4recCommand<PrepareSummary> {
     mirror: Flags.string({ description: 'base URL to download the zip from instead of Hugging Face (env GE4REC_MIRROR)' }),
     rows: Flags.integer({ description: 'rows to generate (synthetic datasets only)', default: 200_000, min: 10 }),
     seed: Flags.integer({ description: 'seed of the generator (synthetic datasets only)', default: 0 }),
-    'on-bad-row': Flags.string({ description: 'what to do with malformed CSV rows', options: ['fail', 'skip'], default: 'fail' }),
+    'on-bad-row': Flags.string({
+      description: 'what to do with malformed CSV rows (wrong column count, a label other than 0/1, a value that is not a finite number): fail naming file:line, or skip and count them',
+      options: ['fail', 'skip'],
+      default: 'fail',
+    }),
+    'connect-timeout': Flags.integer({ description: `seconds to wait for the download server to answer before retrying (default ${CONNECT_TIMEOUT_MS / 1000})`, default: CONNECT_TIMEOUT_MS / 1000, min: 1 }),
+    'idle-timeout': Flags.integer({ description: `seconds without a byte from the download server before retrying, resuming where it stopped (default ${IDLE_TIMEOUT_MS / 1000})`, default: IDLE_TIMEOUT_MS / 1000, min: 1 }),
     'parquet-compression': Flags.string({ description: 'codec of the parquet files', options: ['gzip', 'snappy', 'none'], default: 'gzip' }),
     force: Flags.boolean({ description: 'redo every step, even those marked done', default: false }),
   };
@@ -48,6 +56,8 @@ export default class Prepare extends Ge4recCommand<PrepareSummary> {
         rows: flags.rows,
         seed: flags.seed,
         force: flags.force,
+        connectTimeoutMs: flags['connect-timeout'] * 1000,
+        idleTimeoutMs: flags['idle-timeout'] * 1000,
         onBadRow: flags['on-bad-row'] as 'fail' | 'skip',
         parquetCodec: flags['parquet-compression'] as 'gzip' | 'snappy' | 'none',
         log: json ? undefined : (m) => this.logToStderr(m),

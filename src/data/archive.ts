@@ -21,22 +21,44 @@ export async function fileDigest(path: string, algorithm: 'md5' | 'sha256', onPr
   return h.digest('hex');
 }
 
+/**
+ * Whose file it is: one ge4rec downloaded or extracted (a rerun fetches it anew) or the user's own, from --source
+ * (the user must replace it; nothing tells them to download it).
+ */
+export type FileOwner = 'download' | 'source';
+
+/** What to tell the user about a bad file. */
+function badFileHint(owner: FileOwner, path: string): string {
+  return owner === 'source'
+    ? `${path} is your own file (from --source): replace it with an intact copy of the release, or point --source at one`
+    : 'run the same command again: the file was deleted and is fetched anew';
+}
+
 /** Throws a UserError naming the file and both digests if they differ; `removeOnMismatch` deletes the file. */
 export async function verifyDigest(
   path: string,
   algorithm: 'md5' | 'sha256',
   expected: string,
-  opts: { removeOnMismatch?: boolean; onProgress?: (bytes: number) => void } = {},
+  opts: { removeOnMismatch?: boolean; owner?: FileOwner; onProgress?: (bytes: number) => void } = {},
 ): Promise<void> {
-  const actual = await fileDigest(path, algorithm, opts.onProgress);
+  const owner = opts.owner ?? 'download';
+  const actual = await fileDigest(path, algorithm, opts.onProgress).catch((e: NodeJS.ErrnoException) => {
+    throw new UserError(`Cannot read ${path}: ${e.code ?? e.message}`, owner === 'source' ? badFileHint(owner, path) : 'run the same command again');
+  });
   if (actual.toLowerCase() !== expected.toLowerCase()) {
-    if (opts.removeOnMismatch) rmSync(path, { force: true });
+    const removed = opts.removeOnMismatch && owner === 'download';
+    if (removed) rmSync(path, { force: true });
     throw new UserError(
-      `Checksum mismatch for ${path}: ${algorithm} is ${actual}, expected ${expected}` +
-        (opts.removeOnMismatch ? ' (the file was deleted)' : ''),
-      'The file is corrupt or incomplete; run the command again to fetch it anew.',
+      `Checksum mismatch for ${path}: ${algorithm} is ${actual}, expected ${expected}` + (removed ? ' (the file was deleted)' : ''),
+      removed ? badFileHint(owner, path) : owner === 'source' ? badFileHint(owner, path) : 'the file is corrupt or incomplete; delete it and run the same command again',
     );
   }
+}
+
+/** Full disk (or quota): the message says so, with the file that was being written. */
+export function isDiskFull(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG';
 }
 
 function openZip(path: string): Promise<yauzl.ZipFile> {
@@ -57,12 +79,14 @@ export async function extractEntries(
   wanted: string[],
   outDir: string,
   onProgress?: (bytes: number, total: number) => void,
+  owner: FileOwner = 'download',
 ): Promise<Record<string, string>> {
+  const corrupt = owner === 'source' ? badFileHint(owner, zipPath) : `delete ${zipPath} and run the same command again to download it anew`;
   let zip: yauzl.ZipFile;
   try {
     zip = await openZip(zipPath);
   } catch (e) {
-    throw new UserError(`${zipPath} is not a readable zip archive (${(e as Error).message})`, 'Delete it and run prepare again to download it anew.');
+    throw new UserError(`${zipPath} is not a readable zip archive (${(e as Error).message})`, corrupt);
   }
   mkdirSync(outDir, { recursive: true });
   const out: Record<string, string> = {};
@@ -80,7 +104,7 @@ export async function extractEntries(
     await walk;
   } catch (e) {
     zip.close();
-    throw new UserError(`${zipPath} is a corrupt zip archive (${(e as Error).message})`, 'Delete it and run prepare again.');
+    throw new UserError(`${zipPath} is a corrupt zip archive (${(e as Error).message})`, corrupt);
   }
   const total = entries.reduce((s, e) => s + e.uncompressedSize, 0);
   let done = 0;
@@ -105,7 +129,8 @@ export async function extractEntries(
         out[name] = dest;
       } catch (e) {
         rmSync(tmp, { force: true });
-        throw new UserError(`${zipPath}: extracting ${entry.fileName} failed (${(e as Error).message})`, 'The archive is corrupt; delete it and run prepare again.');
+        if (isDiskFull(e)) throw new UserError(`Disk full while extracting ${entry.fileName} to ${dest} (${(e as NodeJS.ErrnoException).code})`, 'free some space and run the same command again');
+        throw new UserError(`${zipPath}: extracting ${entry.fileName} failed (${(e as Error).message})`, corrupt);
       }
     }
   } finally {

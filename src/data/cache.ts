@@ -1,9 +1,10 @@
 // The columnar training cache: <dataset>/cache/<split>/ holds one raw little-endian file per column
 // (cat.<field>.i32, num.<field>.f32, label.f32) plus meta.json. It is written into a temporary folder that is
 // renamed into place when complete, so a killed `prepare` never leaves a cache that looks whole.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../util/fs.js';
+import { writeFully, writeJsonAtomic } from '../util/fs.js';
+import { checkName } from '../util/safe-path.js';
 import { UserError } from '../util/errors.js';
 import type { FieldInfo, Split } from './types.js';
 
@@ -46,6 +47,7 @@ export class CacheWriter {
     private fields: FieldInfo[],
     private readonly labelName: string,
   ) {
+    for (const f of fields) checkName(f.name, 'feature name');
     this.tmpDir = join(datasetDir, 'cache', `.tmp-${process.pid}-${split}`);
     rmSync(this.tmpDir, { recursive: true, force: true });
     mkdirSync(this.tmpDir, { recursive: true });
@@ -68,9 +70,10 @@ export class CacheWriter {
   private flush(): void {
     const n = this.n;
     if (n === 0) return;
-    for (let i = 0; i < this.cat.length; i++) writeAll(this.catFds[i], this.cat[i], n);
-    for (let i = 0; i < this.num.length; i++) writeAll(this.numFds[i], this.num[i], n);
-    writeAll(this.labelFd, this.label, n);
+    const where = (file: string) => join(cacheDir(this.datasetDir, this.split), file);
+    for (let i = 0; i < this.cat.length; i++) writeAll(this.catFds[i], this.cat[i], n, where(catFile(this.catFields[i].name)));
+    for (let i = 0; i < this.num.length; i++) writeAll(this.numFds[i], this.num[i], n, where(numFile(this.numFields[i].name)));
+    writeAll(this.labelFd, this.label, n, where('label.f32'));
     this.n = 0;
   }
 
@@ -113,17 +116,16 @@ export class CacheWriter {
   }
 }
 
+// Field names become file names: checked before any file is created.
 function catFile(name: string): string {
-  return `cat.${name}.i32`;
+  return `cat.${checkName(name, 'feature name')}.i32`;
 }
 function numFile(name: string): string {
-  return `num.${name}.f32`;
+  return `num.${checkName(name, 'feature name')}.f32`;
 }
 
-function writeAll(fd: number, arr: Int32Array | Float32Array, n: number): void {
-  const bytes = new Uint8Array(arr.buffer, arr.byteOffset, n * 4);
-  let off = 0;
-  while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+function writeAll(fd: number, arr: Int32Array | Float32Array, n: number, path: string): void {
+  writeFully(fd, new Uint8Array(arr.buffer, arr.byteOffset, n * 4), path);
 }
 
 function remapFile(path: string, remap: Int32Array): void {
@@ -136,8 +138,7 @@ function remapFile(path: string, remap: Int32Array): void {
       if (got === 0) break;
       const n = got >> 2;
       for (let i = 0; i < n; i++) buf[i] = remap[buf[i]];
-      let off = 0;
-      while (off < got) off += writeSync(fd, bytes, off, got - off, pos + off);
+      writeFully(fd, bytes.subarray(0, got), path, pos);
       pos += got;
     }
   } finally {

@@ -72,6 +72,13 @@ function makePlan(spec: DatasetSpec, header: string[], file: string, labelOption
   };
 }
 
+/** A cell's text for a message: quoted, at most 40 characters (a 1 MB digit string is shown by its length). */
+function quoteValue(buf: Buffer, s: number, e: number): string {
+  const n = e - s;
+  const text = buf.toString('utf8', s, Math.min(e, s + 40));
+  return n > 40 ? `"${text}…" (${n} characters)` : `"${text}"`;
+}
+
 const SMALL_INT_STR = Array.from({ length: 24 }, (_, i) => String(i));
 
 /** Hour of day, weekday (%w: 0 = Sunday) and weekend flag from a YYMMDDHH field, or null if malformed. */
@@ -209,16 +216,26 @@ export class DatasetEncoder {
     const rowCatNum = new Float64Array(nCat);
     const hourInfo: ({ hour: number; weekday: number; weekend: number } | null)[] = [];
 
-    /** A float column's value: empty or a NaN literal is 0 (FuxiCTR's fill_na); anything else non-numeric is a bad row (null). */
-    const numberField = (f: LineFields, c: number, name: string): number | null => {
+    /**
+     * A float column's value: empty or a NaN literal is 0 (FuxiCTR's fill_na); anything else non-numeric is a bad row
+     * (null), and so is a value that is not finite where it is stored: numeric fields are float32 in the cache and the
+     * model ("1e50" or a 400-digit string would be Infinity there), categorical float tokens float64 ("-Infinity").
+     */
+    const numberField = (f: LineFields, c: number, name: string, float32: boolean): number | null => {
       const s = f.start[c];
       const e = f.end[c];
       if (e <= s) return 0;
       const v = parseNumber(f.buf, s, e);
-      if (!Number.isNaN(v)) return v;
-      if (isNanLiteral(f.buf, s, e)) return 0;
-      badRow(f, `${name} "${f.buf.toString('utf8', s, e)}" is not a number`);
-      return null;
+      if (Number.isNaN(v)) {
+        if (isNanLiteral(f.buf, s, e)) return 0;
+        badRow(f, `${name} ${quoteValue(f.buf, s, e)} is not a number`);
+        return null;
+      }
+      if (!Number.isFinite(float32 ? Math.fround(v) : v)) {
+        badRow(f, `${name} ${quoteValue(f.buf, s, e)} is not a finite ${float32 ? 'float32' : 'float64'} number`);
+        return null;
+      }
+      return v;
     };
 
     return (f: LineFields, w: RowSink): void => {
@@ -233,7 +250,7 @@ export class DatasetEncoder {
         if (y !== 0 && y !== 1) return badRow(f, `label "${buf.toString('utf8', ls, le)}" is not 0 or 1`);
       }
       for (let j = 0; j < p.numCols.length; j++) {
-        const v = numberField(f, p.numCols[j], p.numNames[j]);
+        const v = numberField(f, p.numCols[j], p.numNames[j], true);
         if (v === null) return;
         rowNum[j] = v;
       }
@@ -245,7 +262,7 @@ export class DatasetEncoder {
       }
       for (let j = 0; j < nCat; j++) {
         if (p.catKinds[j] !== 'float') continue;
-        const v = numberField(f, p.catCols[j], p.catNames[j]);
+        const v = numberField(f, p.catCols[j], p.catNames[j], false);
         if (v === null) return;
         rowCatNum[j] = v;
       }

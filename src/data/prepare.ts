@@ -1,11 +1,15 @@
 // `ge4rec prepare` as a library: fetch (or generate) the CSVs, verify them, encode them with FuxiCTR's semantics
 // into the training cache, and write feature_map.json, feature_vocab.json and <split>.parquet.
 // Each step writes a marker <dataset>/.done/<step>.json LAST, so a re-run skips finished steps and an interrupted
-// step is redone; --force clears the markers.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+// step is redone. A marker names the files it vouches for (relative to the dataset folder, or absolute for the
+// user's --source files); a marker whose files are gone is dropped and its step redone. --force builds the whole
+// dataset in <folder>.new/ and swaps it in only when every step has finished, so a failed --force leaves the old
+// dataset whole.
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
 import { writeJsonAtomic } from '../util/fs.js';
 import { UserError } from '../util/errors.js';
+import { checkName, inside } from '../util/safe-path.js';
 import { extractEntries, verifyDigest } from './archive.js';
 import { datasetSpec, isSynthetic, SPLITS, type DatasetName, type DatasetSpec } from './datasets.js';
 import { downloadFile } from './download.js';
@@ -34,9 +38,18 @@ export interface PrepareOptions {
   onProgress?: ProgressFn;
   log?: (msg: string) => void;
   /** Overrides for tests: expected digests (null = do not check) and download retry timing. */
-  checksums?: { zipSha256?: string | null; csvMd5?: Partial<Record<string, string>> | null; zipBytes?: number | null };
+  checksums?: {
+    zipSha256?: string | null;
+    csvMd5?: Partial<Record<string, string>> | null;
+    zipBytes?: number | null;
+    /** Rows per split of the release (default: none when `checksums` is given, else the release's facts). */
+    expectedRows?: Partial<Record<Split, number>> | null;
+  };
   retries?: number;
   retryBaseMs?: number;
+  /** Download timeouts (defaults in download.ts: 30 s to connect, 60 s without a byte). */
+  connectTimeoutMs?: number;
+  idleTimeoutMs?: number;
 }
 
 export interface StepRecord {
@@ -68,15 +81,30 @@ function markerPath(dir: string, step: string): string {
   return join(dir, '.done', `${step}.json`);
 }
 
+/** The files a step's marker vouches for: `files` (relative to the dataset folder, or absolute) must all exist. */
+interface Vouched {
+  files?: string[];
+}
+
+/** A step's result, or null when it has not finished or the files its marker vouches for are gone. */
 function readMarker<T>(dir: string, step: string): T | null {
   const p = markerPath(dir, step);
   if (!existsSync(p)) return null;
+  let m: T & Vouched;
   try {
-    return JSON.parse(readFileSync(p, 'utf8')) as T;
+    m = JSON.parse(readFileSync(p, 'utf8')) as T & Vouched;
   } catch {
     return null;
   }
+  if (m && Array.isArray(m.files) && !m.files.every((f) => existsSync(resolve(dir, f)))) {
+    rmSync(p, { force: true });
+    return null;
+  }
+  return m;
 }
+
+/** A path inside the dataset folder as the marker records it (relative, so the folder can be renamed). */
+const relTo = (dir: string, path: string) => (path.startsWith(dir + sep) ? relative(dir, path) : path);
 
 /** Deletes `.tmp-<pid>-…` files and folders left by a prepare process that no longer runs (killed mid-step). */
 function removeStaleTemps(dir: string): void {
@@ -106,11 +134,19 @@ export function datasetDirFor(dataset: DatasetName, dataDir: string, rows?: numb
 export async function prepareDataset(opts: PrepareOptions): Promise<PrepareSummary> {
   const t0 = Date.now();
   const spec = datasetSpec(opts.dataset, opts.rows, opts.seed);
-  const dir = join(resolve(opts.dataDir), spec.folder);
+  const finalDir = inside(opts.dataDir, join(resolve(opts.dataDir), checkName(spec.folder, 'dataset folder')), '--data-dir');
+  // --force: everything is rebuilt beside the old dataset and swapped in at the end.
+  const dir = opts.force ? `${finalDir}.new` : finalDir;
+  if (opts.force) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    // a downloaded release zip is kept (hard-linked, no copy) and verified again instead of fetched again
+    const zipName = spec.download?.zipName;
+    if (zipName && existsSync(join(finalDir, zipName))) linkSync(join(finalDir, zipName), join(dir, zipName));
+  }
   mkdirSync(dir, { recursive: true });
   removeStaleTemps(dir);
   removeStaleTemps(join(dir, 'cache'));
-  if (opts.force) rmSync(join(dir, '.done'), { recursive: true, force: true });
   const steps: StepRecord[] = [];
   const progress = opts.onProgress ?? (() => {});
   const log = opts.log ?? (() => {});
@@ -136,12 +172,14 @@ export async function prepareDataset(opts: PrepareOptions): Promise<PrepareSumma
     csv = await step('generate', () => {
       const r = generateSynthetic(kind, opts.rows ?? 200_000, opts.seed ?? 0, dir, (d, t) => progress('generate', d, t));
       log(`${spec.name}: click rate ${r.clickRate.toFixed(3)}, hidden-model AUC on valid ${r.oracleValidAuc.toFixed(4)}`);
-      return r.files;
+      const files = SPLITS.map((sp) => relTo(dir, r.files[sp]));
+      return { ...(Object.fromEntries(SPLITS.map((sp, i) => [sp, files[i]])) as Record<Split, string>), files };
     });
+    for (const sp of SPLITS) csv[sp] = resolve(dir, csv[sp]);
   } else {
     csv = await realCsvs(spec, dir, opts, step, progress);
   }
-  for (const s of SPLITS) if (!existsSync(csv[s])) throw new UserError(`${csv[s]} is missing; re-run prepare with --force.`);
+  for (const s of SPLITS) if (!existsSync(csv[s])) throw new UserError(`${csv[s]} is missing`, 'run prepare again with --force');
 
   // 2. encode all splits (the vocabulary fitted on train is needed by valid/test, so this is one step), and
   // 3. parquet per split, each on a worker thread started as soon as its split is encoded (overlapping the rest)
@@ -163,13 +201,15 @@ export async function prepareDataset(opts: PrepareOptions): Promise<PrepareSumma
       const sum = (r: Record<Split, number>) => SPLITS.reduce((a, k) => a + (r[k] ?? 0), 0);
       progress('parquet', sum(pqDone), sum(pqTotal));
     }, opts.parquetCodec).then(() => {
-      writeJsonAtomic(markerPath(dir, name), { path: parquet[s] });
+      writeJsonAtomic(markerPath(dir, name), { path: relTo(dir, parquet[s]), files: [relTo(dir, parquet[s])] });
       steps.push({ step: name, status: 'done', seconds: (Date.now() - t) / 1000 });
     });
     p.catch(() => undefined); // awaited below; avoid an unhandled rejection while encoding continues
     pending.push(p);
   };
   let started = false;
+  // The release facts (rows per split) hold for the release files; tests that override the checksums use fixtures.
+  const expectedRows = opts.checksums ? opts.checksums.expectedRows ?? undefined : spec.expectedRows;
   const enc = await step<EncodeMarker>('encode', () => {
     // a re-encode invalidates parquet files written from an older cache
     for (const s of SPLITS) rmSync(markerPath(dir, `parquet-${s}`), { force: true });
@@ -179,6 +219,7 @@ export async function prepareDataset(opts: PrepareOptions): Promise<PrepareSumma
     const badRows = {} as Record<Split, BadRowReport>;
     for (const s of SPLITS) {
       const r = encoder.encodeSplit(s, csv[s], (p) => progress(`encode ${s}`, p.bytes, p.totalBytes));
+      checkSplitRows(s, csv[s], r.rows, r.bad.count, expectedRows?.[s]);
       rows[s] = r.rows;
       badRows[s] = r.bad;
       if (r.bad.count) log(`${spec.name}: ${r.bad.count} malformed row(s) skipped in ${csv[s]}, e.g. ${r.bad.examples[0]}`);
@@ -187,23 +228,54 @@ export async function prepareDataset(opts: PrepareOptions): Promise<PrepareSumma
     const fields = encoder.fields();
     writeFeatureVocab(dir, spec, encoder.vocabs!);
     writeFeatureMap(dir, spec, fields);
-    return { rows, badRows, fields };
+    return { rows, badRows, fields, files: ['feature_map.json', 'feature_vocab.json', ...SPLITS.map((sp) => join('cache', sp, 'meta.json'))] };
   });
   if (!started) for (const s of SPLITS) startParquet(s);
   await Promise.all(pending);
+  if (opts.force) swapDataset(dir, finalDir);
 
   return {
     dataset: opts.dataset,
-    dir,
+    dir: finalDir,
     steps,
     rows: enc.rows,
     badRows: enc.badRows,
     fields: enc.fields,
-    featureMap: join(dir, 'feature_map.json'),
-    parquet,
-    cache: join(dir, 'cache'),
+    featureMap: join(finalDir, 'feature_map.json'),
+    parquet: Object.fromEntries(SPLITS.map((sp) => [sp, join(finalDir, `${sp}.parquet`)])) as Record<Split, string>,
+    cache: join(finalDir, 'cache'),
     seconds: (Date.now() - t0) / 1000,
   };
+}
+
+/** An empty split is an error; so is a release split whose row count is not the release's. */
+function checkSplitRows(split: Split, file: string, rows: number, bad: number, expected: number | undefined): void {
+  if (rows === 0) {
+    throw new UserError(
+      `${file}: the ${split} split has no rows${bad ? ` (${bad} malformed row(s) skipped)` : ''}`,
+      'every split needs rows: check the file (a header-only CSV?)',
+    );
+  }
+  if (expected !== undefined && rows + bad !== expected) {
+    throw new UserError(
+      `${file}: the ${split} split has ${rows + bad} rows, but the release's ${split} split has ${expected}`,
+      'the file is not the release (truncated or edited?): use the release files, or prepare it as your own dataset',
+    );
+  }
+}
+
+/** Replaces the dataset folder by the one --force built: the old one is moved aside and deleted after the rename. */
+function swapDataset(built: string, dir: string): void {
+  const old = `${dir}.old-${process.pid}`;
+  rmSync(old, { recursive: true, force: true });
+  if (existsSync(dir)) renameSync(dir, old);
+  try {
+    renameSync(built, dir);
+  } catch (e) {
+    if (existsSync(old) && !existsSync(dir)) renameSync(old, dir);
+    throw e;
+  }
+  rmSync(old, { recursive: true, force: true });
 }
 
 type StepFn = <T>(name: string, run: () => Promise<T> | T) => Promise<T>;
@@ -222,19 +294,19 @@ async function realCsvs(spec: DatasetSpec, dir: string, opts: PrepareOptions, st
     csvDir = source!;
   } else {
     const zipPath = join(dir, dl.zipName);
-    await step('download', async () => {
+    const downloaded = await step('download', async () => {
       if (source) {
         const src = join(source, dl.zipName);
         if (!existsSync(src)) {
           throw new UserError(`--source ${source} has neither ${dl.zipName} nor ${names.join(', ')}`);
         }
-        if (zipSha) await verifyDigest(src, 'sha256', zipSha, { onProgress: (b) => progress('sha256', b, zipBytes ?? b) });
-        return { zip: src };
+        if (zipSha) await verifyDigest(src, 'sha256', zipSha, { owner: 'source', onProgress: (b) => progress('sha256', b, zipBytes ?? b) });
+        return { zip: src, files: [src] };
       }
       if (existsSync(zipPath) && zipSha) {
         // a finished zip from an earlier run (e.g. with --force): verify instead of fetching again
         await verifyDigest(zipPath, 'sha256', zipSha, { removeOnMismatch: true });
-        return { zip: zipPath };
+        return { zip: dl.zipName, files: [dl.zipName] };
       }
       const base = (opts.mirror ?? process.env.GE4REC_MIRROR)?.replace(/\/+$/, '');
       const url = base ? `${base}/${dl.zipName}` : dl.url;
@@ -242,16 +314,19 @@ async function realCsvs(spec: DatasetSpec, dir: string, opts: PrepareOptions, st
         expectedBytes: zipBytes,
         retries: opts.retries,
         baseDelayMs: opts.retryBaseMs,
+        connectTimeoutMs: opts.connectTimeoutMs,
+        idleTimeoutMs: opts.idleTimeoutMs,
+        expectZip: true,
         onProgress: (b, t) => progress('download', b, t),
         log: opts.log,
       });
       if (zipSha) await verifyDigest(zipPath, 'sha256', zipSha, { removeOnMismatch: true, onProgress: (b) => progress('sha256', b, zipBytes ?? b) });
-      return { zip: zipPath };
+      return { zip: dl.zipName, files: [dl.zipName] };
     });
-    const zip = readMarker<{ zip: string }>(dir, 'download')!.zip;
+    const zip = resolve(dir, downloaded.zip);
     await step('extract', async () => {
-      await extractEntries(zip, names, dir, (b, t) => progress('extract', b, t));
-      return { dir };
+      await extractEntries(zip, names, dir, (b, t) => progress('extract', b, t), zip === zipPath ? 'download' : 'source');
+      return { dir: '.', files: names };
     });
   }
   if (csvMd5) {
@@ -259,10 +334,11 @@ async function realCsvs(spec: DatasetSpec, dir: string, opts: PrepareOptions, st
       for (const n of names) {
         const expected = csvMd5[n];
         if (!expected) continue;
-        // extracted copies that fail are deleted (the next run extracts again); --source files are left alone
-        await verifyDigest(join(csvDir, n), 'md5', expected, { removeOnMismatch: csvDir === dir, onProgress: (b) => progress(`md5 ${n}`, b, 0) });
+        // extracted copies that fail are deleted (the extract marker then no longer holds, so the next run extracts
+        // again); --source files are left alone
+        await verifyDigest(join(csvDir, n), 'md5', expected, { removeOnMismatch: csvDir === dir, owner: csvDir === dir ? 'download' : 'source', onProgress: (b) => progress(`md5 ${n}`, b, 0) });
       }
-      return { verified: names };
+      return { verified: names, files: names.map((n) => join(csvDir, n)) };
     });
   }
   return { train: join(csvDir, 'train.csv'), valid: join(csvDir, 'valid.csv'), test: join(csvDir, 'test.csv') };

@@ -4,10 +4,10 @@
 // a fixed random set of field pairs (fields of ≤ 2·10^4 values) + numeric effects + Gaussian noise. The component scales are fixed relative to each other
 // (measured on a calibration sample), so interaction models can beat LR; the bias is solved so that the click
 // rate matches the real data (Criteo ≈ 0.26, Avazu ≈ 0.17).
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '../util/rng.js';
-import { tmpNameFor } from '../util/fs.js';
+import { tmpNameFor, writeFully } from '../util/fs.js';
 
 export type SyntheticKind = 'criteo' | 'avazu';
 
@@ -328,13 +328,13 @@ export function generateSynthetic(kind: SyntheticKind, rows: number, seed: numbe
         }
         lines.push(layout.format(ranks, nums, label, rng));
         if (lines.length >= 8192) {
-          writeSync(fd, lines.join('\n') + '\n');
+          writeFully(fd, lines.join('\n') + '\n', path);
           lines = [];
           done += 8192;
           onProgress?.(done, rows);
         }
       }
-      if (lines.length) writeSync(fd, lines.join('\n') + '\n');
+      if (lines.length) writeFully(fd, lines.join('\n') + '\n', path);
       closeSync(fd);
       renameSync(tmp, path);
     } catch (e) {

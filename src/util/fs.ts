@@ -1,6 +1,7 @@
 // Crash-safe file output: everything is written to a temporary name beside the target, then renamed over it,
 // so a killed process never leaves a half-written file under the final name.
-import { createWriteStream, mkdirSync, renameSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, renameSync, rmSync, writeFileSync, writeSync, type WriteStream } from 'node:fs';
+import { UserError } from './errors.js';
 import { dirname, basename, join } from 'node:path';
 
 export function tmpNameFor(path: string): string {
@@ -15,7 +16,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw e;
+    throw writeError(e, path);
   }
 }
 
@@ -47,4 +48,32 @@ export function atomicWriteStream(path: string): { stream: WriteStream; commit()
       rmSync(tmp, { force: true });
     },
   };
+}
+
+/**
+ * Writes all of `data` at the file position (a write may be short: a full disk, a signal), looping until done. An
+ * error (ENOSPC, EIO, ...) becomes a UserError naming `path`, the file the user will look for.
+ */
+export function writeFully(fd: number, data: string | Uint8Array, path: string, position?: number): void {
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+  let off = 0;
+  try {
+    while (off < bytes.length) {
+      const n = writeSync(fd, bytes, off, bytes.length - off, position === undefined ? null : position + off);
+      if (n <= 0) throw Object.assign(new Error('no bytes written'), { code: 'ENOSPC' });
+      off += n;
+    }
+  } catch (e) {
+    throw writeError(e, path);
+  }
+}
+
+/** A write failure as a UserError naming the file; a full disk says so. */
+export function writeError(e: unknown, path: string): Error {
+  if (e instanceof UserError) return e;
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG')
+    return new UserError(`Disk full while writing ${path} (${code}); nothing was left under the final name`, 'free some space and run the same command again');
+  if (code) return new UserError(`Cannot write ${path}: ${code} (${(e as Error).message})`);
+  return e as Error;
 }
