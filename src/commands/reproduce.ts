@@ -8,6 +8,7 @@ import { UserError } from '../util/errors.js';
 import { ensureOutputDir } from '../util/safe-path.js';
 import type { Paradigm } from '../models/config.js';
 import { runOne } from '../train/run.js';
+import { RunNotPublished } from '../train/publish.js';
 import { progressBar } from '../util/progress.js';
 import { writeTables, type Table1Row } from '../train/tables.js';
 import { DEFAULT_SYNTHETIC_ROWS } from '../data/datasets.js';
@@ -91,26 +92,36 @@ export default class Reproduce extends Ge4recCommand<ReproduceResult> {
 
     const data = await openData(dataset, { dataDir: f['data-dir'], rows: f.rows, progress: json ? false : undefined });
     const runs: unknown[] = [];
+    // a run that fails the publish rule does not stop the others; the command fails at the end, naming each
+    const failed: string[] = [];
     for (const model of models)
       for (const paradigm of paradigms) {
         const exp = first ?? resolveExperiment({ model, dataset, paradigm });
         for (let k = 0; k < f.seeds; k++) {
           const seed = exp.seed + k;
           log(`== ${dataset}: ${exp.model} ${exp.paradigm.toUpperCase()} (${exp.expid}) seed ${seed}`);
-          const out = await runOne({
-            resultsDir: f['results-dir'],
-            dataset,
-            exp,
-            seed,
-            engine: choice,
-            data: { dataDir: f['data-dir'], dir: data.dir, rows: f.rows, fields: data.fields, splits: data.splits },
-            maxEpochs: f['max-epochs'],
-            resume: f.resume,
-            keepCheckpoints: f['keep-checkpoints'],
-            progress: json ? false : undefined,
-            log,
-            createEngine: (e, fields, s) => createEngine(engineOptions(e, fields, s, choice)),
-          });
+          let out;
+          try {
+            out = await runOne({
+              resultsDir: f['results-dir'],
+              dataset,
+              exp,
+              seed,
+              engine: choice,
+              data: { dataDir: f['data-dir'], dir: data.dir, rows: f.rows, fields: data.fields, splits: data.splits },
+              maxEpochs: f['max-epochs'],
+              resume: f.resume,
+              keepCheckpoints: f['keep-checkpoints'],
+              progress: json ? false : undefined,
+              log,
+              createEngine: (e, fields, s) => createEngine(engineOptions(e, fields, s, choice)),
+            });
+          } catch (e) {
+            if (!(e instanceof RunNotPublished)) throw e;
+            failed.push(e.message);
+            log(e.message);
+            continue;
+          }
           runs.push({ dir: out.dir, skipped: out.skipped, ...out.metrics });
         }
       }
@@ -120,6 +131,12 @@ export default class Reproduce extends Ge4recCommand<ReproduceResult> {
     tablesBar.stop();
     if (!json) this.log(readFileSync(join(f['results-dir'], dataset, 'table1.md'), 'utf8'));
     log(`tables: ${f['results-dir']}/${dataset}/table1.md, table5.md`);
+    if (failed.length) {
+      throw new UserError(
+        `${failed.length} run(s) not published (the tables hold the finished runs only):\n  ${failed.join('\n  ')}`,
+        'check the configuration (learning rate, epochs) and the data (both classes in every split), then run again',
+      );
+    }
     return { dataset, runs, table1 };
   }
 }

@@ -3,7 +3,7 @@
 // renamed into place when complete, so a killed `prepare` never leaves a cache that looks whole.
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFully, writeJsonAtomic } from '../util/fs.js';
+import { readJsonFile, writeFully, writeJsonAtomic } from '../util/fs.js';
 import { checkName } from '../util/safe-path.js';
 import { UserError } from '../util/errors.js';
 import type { FieldInfo, Split } from './types.js';
@@ -162,7 +162,7 @@ export function readCacheMeta(datasetDir: string, split: Split): CacheMeta {
   if (!existsSync(path)) {
     throw new UserError(`No training cache at ${path}: run \`ge4rec prepare\` for this dataset first.`);
   }
-  const meta = JSON.parse(readFileSync(path, 'utf8')) as CacheMeta;
+  const meta = readJsonFile<CacheMeta>(path, 'prepare the dataset again with --force');
   if (meta.version !== CACHE_VERSION) {
     throw new UserError(`${path}: cache version ${meta.version}, expected ${CACHE_VERSION}; re-run prepare with --force.`);
   }

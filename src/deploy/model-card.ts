@@ -2,6 +2,7 @@
 // type and vocabulary size, the label, the data it was trained on (dataset and digests of feature_map.json and
 // feature_vocab.json), the model, paradigm, expid, seed, best epoch, validation/test metrics and the ge4rec version.
 // Written by `reproduce` when it exports a run; read by `predict`, `serve` and any onnxruntime user.
+import { readJsonFile } from '../util/fs.js';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
@@ -74,7 +75,7 @@ export function fileSha256(path: string): string | null {
 /** Digests of a prepared dataset folder's feature_map.json and feature_vocab.json, and its label column. */
 export function datasetFacts(datasetDir: string): { featureMap: string | null; featureVocab: string | null; label: string } {
   const mapPath = join(datasetDir, 'feature_map.json');
-  const labels = existsSync(mapPath) ? (JSON.parse(readFileSync(mapPath, 'utf8')) as { labels?: string[] }).labels : undefined;
+  const labels = existsSync(mapPath) ? readJsonFile<{ labels?: string[] }>(mapPath, 'prepare the dataset again with --force').labels : undefined;
   return { featureMap: fileSha256(mapPath), featureVocab: fileSha256(join(datasetDir, 'feature_vocab.json')), label: labels?.[0] ?? 'label' };
 }
 

@@ -14,7 +14,7 @@ import { readOnnxInitializers } from './onnx-weights.js';
 import { EmbeddingStore, TORCH_ADAM } from './embedding-store.js';
 import { createSession, releaseSession, type SessionOptions } from './session.js';
 import { DropoutMasks, type MaskSite } from './dropout.js';
-import { writeFileAtomic, writeJsonAtomic } from '../util/fs.js';
+import { readJsonFile, writeFileAtomic, writeJsonAtomic } from '../util/fs.js';
 import { UserError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 
@@ -362,11 +362,11 @@ export class Engine implements EngineLike {
     if (this.busy) throw new Error('loadCheckpoint: a step is running');
     const manPath = join(dir, 'checkpoint.json');
     if (!existsSync(manPath)) throw new UserError(`${manPath}: no checkpoint manifest (incomplete or missing checkpoint)`);
-    const man = JSON.parse(readFileSync(manPath, 'utf8')) as {
+    const man = readJsonFile<{
       version: number; step: number; learningRate: number; floatType: OrtFloat; dropoutRng: number[];
       embedding: { rows: number; width: number; w2: number } | null;
       dense: { name: string; kind: string; shape: number[]; offset: number; length: number }[];
-    };
+    }>(manPath);
     if (man.version !== CHECKPOINT_VERSION) throw new UserError(`${manPath}: checkpoint version ${man.version}, expected ${CHECKPOINT_VERSION}`);
     if (man.floatType !== this.ft) throw new UserError(`${manPath}: checkpoint is ${man.floatType}, engine is ${this.ft}`);
     const raw = readFileSync(join(dir, 'dense.bin'));

@@ -88,6 +88,13 @@ function num(raw: Raw, key: string, file: string, expid: string, dflt?: number):
   return n;
 }
 
+/** A whole number ≥ `min` (sizes, counts, seeds): 2.5 embedding dimensions would only fail deep in the graph builder. */
+function int(raw: Raw, key: string, file: string, expid: string, min: number, dflt?: number): number {
+  const n = num(raw, key, file, expid, dflt);
+  if (!Number.isSafeInteger(n) || n < min) throw new UserError(`${where(file, expid, key)}: expected a whole number ≥ ${min}, got ${JSON.stringify(raw[key])}`);
+  return n;
+}
+
 function bool(raw: Raw, key: string, file: string, expid: string, dflt: boolean): boolean {
   const v = raw[key];
   if (v === undefined || v === null) return dflt;
@@ -171,7 +178,7 @@ export function parseModelConfig(raw: Raw, file: string, expid: string): ModelCo
     dnnHiddenUnits: units(raw, 'dnn_hidden_units', file, expid),
     dnnActivations: activations(raw, 'dnn_activations', file, expid),
     cinHiddenUnits: units(raw, 'cin_hidden_units', file, expid),
-    numCrossLayers: num(raw, 'num_cross_layers', file, expid, 3),
+    numCrossLayers: int(raw, 'num_cross_layers', file, expid, 1, 3),
     modelStructure: oneOf(str(raw, 'model_structure', file, expid, 'parallel'), ['parallel', 'crossnet_only', 'stacked', 'stacked_parallel'] as const, file, expid, 'model_structure'),
     parallelDnnHiddenUnits: units(raw, 'parallel_dnn_hidden_units', file, expid),
     stackedDnnHiddenUnits: units(raw, 'stacked_dnn_hidden_units', file, expid),
@@ -241,17 +248,17 @@ export function loadExperiment(file: string, expid: string): ExperimentConfig {
     dataset: datasetOf(datasetId, file, expid),
     datasetId,
     paradigm: modelConfig.paradigm,
-    embeddingDim: num(raw, 'embedding_dim', file, expid),
-    batchSize: num(raw, 'batch_size', file, expid),
+    embeddingDim: int(raw, 'embedding_dim', file, expid, 1),
+    batchSize: int(raw, 'batch_size', file, expid, 1),
     learningRate: num(raw, 'learning_rate', file, expid, 1e-3),
-    epochs: num(raw, 'epochs', file, expid, 100),
+    epochs: int(raw, 'epochs', file, expid, 1, 100),
     embeddingRegularizer: regularizer(raw, 'embedding_regularizer', file, expid),
     netRegularizer: regularizer(raw, 'net_regularizer', file, expid),
-    seed: num(raw, 'seed', file, expid, 2019),
+    seed: int(raw, 'seed', file, expid, 0, 2019),
     metrics: Array.isArray(raw.metrics) ? (raw.metrics as unknown[]).map(String) : ['logloss', 'AUC'],
     monitor: parseMonitor(raw, file, expid),
     monitorMode: oneOf(str(raw, 'monitor_mode', file, expid, 'max'), ['max', 'min'] as const, file, expid, 'monitor_mode'),
-    earlyStopPatience: num(raw, 'early_stop_patience', file, expid, 2),
+    earlyStopPatience: int(raw, 'early_stop_patience', file, expid, 0, 2),
     shuffle: bool(raw, 'shuffle', file, expid, true),
     optimizer: str(raw, 'optimizer', file, expid, 'adam'),
     loss: str(raw, 'loss', file, expid, 'binary_crossentropy'),

@@ -1,6 +1,10 @@
 // What a run must satisfy to be published (renamed into its run folder and quoted in Table 1). A run that fails
 // keeps its `.partial` folder with failed.json listing the reasons, and the command exits non-zero.
 import type { FitResult } from './fit.js';
+import { UserError } from '../util/errors.js';
+
+/** A run that finished training but failed the publish rule (reproduce goes on with the other runs, then fails). */
+export class RunNotPublished extends UserError {}
 
 export const FAILED_FILE = 'failed.json';
 

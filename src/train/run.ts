@@ -10,12 +10,13 @@ import { basename, join } from 'node:path';
 import type { EngineLike } from '../engine/api.js';
 import type { FieldInfo, Split, SplitSource } from '../data/types.js';
 import type { ExperimentConfig } from '../models/config.js';
-import { tmpNameFor, writeFileAtomic, writeJsonAtomic } from '../util/fs.js';
+import { readJsonFile, tmpNameFor, writeFileAtomic, writeJsonAtomic } from '../util/fs.js';
+import { isDiskFull } from '../data/archive.js';
 import { fit, type EpochRecord, type FitResult } from './fit.js';
 import { cardFields, cardToMetadata, datasetFacts } from '../deploy/model-card.js';
 import { TEST_PREDICTIONS, writePredictionsParquet } from './predictions.js';
 import { writeTables, type RunMetrics } from './tables.js';
-import { FAILED_FILE, publishProblems } from './publish.js';
+import { FAILED_FILE, publishProblems, RunNotPublished } from './publish.js';
 import { UserError } from '../util/errors.js';
 import { checkName, inside } from '../util/safe-path.js';
 import type { EngineChoice } from './wiring.js';
@@ -127,6 +128,16 @@ export async function runOne(o: RunOptions): Promise<RunOutcome> {
   const engine = await o.createEngine(exp, o.data.fields, o.seed);
   let res: FitResult;
   try {
+    res = await trainAndWrite();
+  } catch (e) {
+    // a full disk while checkpointing or writing names the run folder (the finished run, if any, is untouched)
+    if (isDiskFull(e)) throw new UserError(`Disk full while writing ${work} (${(e as NodeJS.ErrnoException).code})`, 'free some space, then run the same command with --resume');
+    throw e;
+  } finally {
+    await engine.dispose();
+  }
+  async function trainAndWrite(): Promise<FitResult> {
+    let res: FitResult;
     res = await fit(
       engine,
       o.data.splits,
@@ -150,7 +161,7 @@ export async function runOne(o: RunOptions): Promise<RunOutcome> {
     const problems = publishProblems(res);
     if (problems.length) {
       writeJsonAtomic(join(work, FAILED_FILE), { reasons: problems, best_epoch: res.bestEpoch, epochs_run: res.epochsRun, valid: res.valid, test: res.test, failed_at: new Date().toISOString() });
-      throw new UserError(
+      throw new RunNotPublished(
         `${exp.model} ${exp.paradigm.toUpperCase()} seed ${o.seed} is not published: ${problems.join('; ')}. The run is kept in ${work} (see ${FAILED_FILE})` +
           (existsSync(metricsPath) ? `; the finished run in ${dir} is unchanged` : ''),
         'check the configuration (learning rate, epochs) and the data (both classes in every split), then run again',
@@ -168,8 +179,7 @@ export async function runOne(o: RunOptions): Promise<RunOutcome> {
     }));
     renameSync(onnxTmp, join(work, 'model.onnx'));
     if (res.testPredictions) writePredictionsParquet(join(work, TEST_PREDICTIONS), res.testPredictions.labels, res.testPredictions.preds);
-  } finally {
-    await engine.dispose();
+    return res;
   }
   const metrics: RunMetrics & Record<string, unknown> = {
     dataset: o.dataset,
@@ -215,13 +225,7 @@ function swapIn(work: string, dir: string): void {
 
 const AFRESH = 'run the same command without --resume to train this run afresh';
 
-function readJson<T>(path: string, hint?: string): T {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as T;
-  } catch (e) {
-    throw new UserError(`${path}: unreadable (${(e as Error).message})`, hint);
-  }
-}
+const readJson = readJsonFile;
 
 /** A resumed (or skipped) run must have been started with the same configuration; else the differences are listed. */
 function refuseChangedConfig(dir: string, now: RunConfigJson): void {

@@ -2,7 +2,7 @@
 // (time per epoch, peak memory) rebuilt from every run found under results/<dataset>/.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic, writeJsonAtomic } from '../util/fs.js';
+import { readJsonFile, writeFileAtomic, writeJsonAtomic } from '../util/fs.js';
 import { mean, std, welchTTest } from './stats.js';
 import { PAPER_MODEL_ORDER, paperDatasetFor, paperTable1, paperTable5, type Paradigm } from './paper.js';
 
@@ -37,7 +37,7 @@ export function findRuns(resultsDir: string, dataset: string): RunMetrics[] {
       if (paradigm !== 'dis' && paradigm !== 'gen') continue;
       for (const seedDir of dirs(join(root, model, paradigm))) {
         const f = join(root, model, paradigm, seedDir, 'metrics.json');
-        if (/^seed-\d+$/.test(seedDir) && existsSync(f)) out.push(JSON.parse(readFileSync(f, 'utf8')) as RunMetrics);
+        if (/^seed-\d+$/.test(seedDir) && existsSync(f)) out.push(readJsonFile<RunMetrics>(f, 'delete that run folder, or run it again, then rewrite the tables'));
       }
     }
   return out;

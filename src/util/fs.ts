@@ -1,6 +1,6 @@
 // Crash-safe file output: everything is written to a temporary name beside the target, then renamed over it,
 // so a killed process never leaves a half-written file under the final name.
-import { createWriteStream, mkdirSync, renameSync, rmSync, writeFileSync, writeSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync, type WriteStream } from 'node:fs';
 import { UserError } from './errors.js';
 import { dirname, basename, join } from 'node:path';
 
@@ -9,7 +9,11 @@ export function tmpNameFor(path: string): string {
 }
 
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (e) {
+    throw writeError(e, path);
+  }
   const tmp = tmpNameFor(path);
   try {
     writeFileSync(tmp, data);
@@ -26,7 +30,11 @@ export function writeJsonAtomic(path: string, value: unknown): void {
 
 /** A write stream to a temporary file; `commit()` closes and renames it, `abort()` removes it. */
 export function atomicWriteStream(path: string): { stream: WriteStream; commit(): Promise<void>; abort(): void } {
-  mkdirSync(dirname(path), { recursive: true });
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (e) {
+    throw writeError(e, path);
+  }
   const tmp = tmpNameFor(path);
   const stream = createWriteStream(tmp);
   return {
@@ -76,4 +84,19 @@ export function writeError(e: unknown, path: string): Error {
     return new UserError(`Disk full while writing ${path} (${code}); nothing was left under the final name`, 'free some space and run the same command again');
   if (code) return new UserError(`Cannot write ${path}: ${code} (${(e as Error).message})`);
   return e as Error;
+}
+
+/** A JSON file's value; unreadable or invalid JSON is a UserError naming the file (not a bare SyntaxError). */
+export function readJsonFile<T>(path: string, hint?: string): T {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UserError(`Cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, hint);
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (e) {
+    throw new UserError(`${path}: not valid JSON (${(e as Error).message}${text.length === 0 ? '; the file is empty' : ''})`, hint);
+  }
 }

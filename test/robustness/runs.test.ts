@@ -125,3 +125,26 @@ test('--resume refuses a checkpoint whose bytes changed, naming the file', async
     cleanup();
   }
 });
+
+test('reproduce with lr 1e6 (a loss that explodes without reaching NaN) exits non-zero and Table 1 stays empty', { timeout: 120_000 }, async () => {
+  const { dir, cleanup } = tempDir('rb-lr');
+  try {
+    const { default: Reproduce } = await import('../../src/commands/reproduce.js');
+    const { PACKAGE_ROOT, EXPERIMENTS_DIR } = await import('../../src/util/paths.js');
+    const cfg = join(dir, 'FM.yaml');
+    writeFileSync(cfg, readFileSync(join(EXPERIMENTS_DIR, 'FM.yaml'), 'utf8').replace(/(\n\s+learning_rate:)\s*[^\n]+/g, '$1 1.0e+6'));
+    const { captureStdout } = await import('../cli/capture.js');
+    const out = captureStdout();
+    try {
+      await assert.rejects(Reproduce.run(['--dataset', 'synthetic-criteo', '--rows', '20000', '--config', cfg, '--expid', 'FM_criteo_x1_dis', '--max-epochs', '1', '--data-dir', join(dir, 'data'), '--results-dir', join(dir, 'results'), '--json'], PACKAGE_ROOT));
+    } finally {
+      out.restore();
+    }
+    const doc = JSON.parse(out.text());
+    assert.equal(doc.error.code, 2);
+    assert.match(doc.error.message, /not published: epoch 1: mean train loss .* exceeds 100/);
+    assert.deepEqual(table1(join(dir, 'results')), []);
+  } finally {
+    cleanup();
+  }
+});
