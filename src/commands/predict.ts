@@ -1,4 +1,6 @@
 // `ge4rec predict`: score raw rows with a finished run's exported model.
+import { dirname, resolve } from 'node:path';
+import { ensureOutputDir } from '../util/safe-path.js';
 import { Flags } from '@oclif/core';
 import { Ge4recCommand } from '../cli/command.js';
 import { openDeployedRun } from '../deploy/deployed-run.js';
@@ -33,6 +35,7 @@ export default class Predict extends Ge4recCommand<PredictSummary> {
     const json = this.jsonEnabled();
     const output = flags.output ?? `${flags.input.replace(/\.(csv|parquet|txt)$/i, '')}.predictions.${flags.format ?? 'parquet'}`;
     outputFormat(output, flags.format);
+    ensureOutputDir(dirname(resolve(output)), '--output');
     const run = await openDeployedRun(flags.run, { device: flags.device as 'cpu' | 'cuda', threads: flags.threads, dataDir: flags['data-dir'] });
     const bar = progressBar('predict', 1, { enabled: json ? false : undefined, unit: /\.parquet$/i.test(flags.input) ? 'rows' : 'bytes' });
     let summary: PredictSummary;

@@ -363,13 +363,15 @@ export async function ensureDataset(
   const dir = datasetDirFor(name, opts.dataDir, opts.rows, opts.seed);
   if (isSynthetic(name)) {
     await prepareDataset({ dataset: name, dataDir: opts.dataDir, rows: opts.rows, seed: opts.seed, onProgress: opts.onProgress });
-  } else if (!existsSync(markerPath(dir, 'encode'))) {
+  }
+  // the marker holds only while the files it vouches for (feature map, vocabulary, caches) are there
+  const enc = readMarker<EncodeMarker>(dir, 'encode');
+  if (!enc) {
     throw new UserError(
       `Dataset ${name} is not prepared in ${dir}.`,
       `Run: ge4rec prepare --dataset ${name} --data-dir ${opts.dataDir}   (add --source DIR if you already have the zip or CSVs)`,
     );
   }
-  const enc = readMarker<EncodeMarker>(dir, 'encode')!;
   const splits = {} as Record<Split, SplitSource>;
   for (const s of SPLITS) splits[s] = openSplit(dir, s, opts.split);
   return { dir, fields: enc.fields, splits };

@@ -111,3 +111,21 @@ test('the synthetic generator completes short writes, and a full disk fails nami
     cleanup();
   }
 });
+
+test('a prepared dataset whose cache was deleted: the error says to run prepare, and running it works', async () => {
+  const { dir, cleanup } = tempDir('rb-cache-gone');
+  try {
+    const { ensureDataset } = await import('../../src/data/prepare.js');
+    writeCsvs(join(dir, 'src'), { 'train.csv': [CRITEO_HEADER, ...rows(20)], 'valid.csv': [CRITEO_HEADER, ...rows(5)], 'test.csv': [CRITEO_HEADER, ...rows(5)] });
+    const s = await prepareDataset(opts(dir));
+    fs.rmSync(join(s.dir, 'cache', 'valid'), { recursive: true });
+    await assert.rejects(ensureDataset('criteo_x1', { dataDir: join(dir, 'data') }), (e: Error & { hint?: string }) => e.name === 'UserError' && /prepare/.test(`${e.message} ${e.hint}`));
+    // following the hint (same source) rebuilds what is missing
+    const again = await prepareDataset(opts(dir));
+    assert.deepEqual(again.rows, { train: 20, valid: 5, test: 5 });
+    const d = await ensureDataset('criteo_x1', { dataDir: join(dir, 'data') });
+    assert.equal(d.splits.valid.rows, 5);
+  } finally {
+    cleanup();
+  }
+});
