@@ -148,3 +148,23 @@ test('reproduce with lr 1e6 (a loss that explodes without reaching NaN) exits no
     cleanup();
   }
 });
+
+test('a full disk while writing a run names the run folder and keeps the finished run', async () => {
+  const { dir, cleanup } = tempDir('rb-enospc');
+  try {
+    const b = setup(dir);
+    const done = await runOne(b);
+    const metrics = readFileSync(join(done.dir, 'metrics.json'), 'utf8');
+    const full = async (_e: unknown, _f: unknown, s: number) => {
+      const e = new TinyLogisticEngine(s);
+      e.exportOnnx = () => {
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      };
+      return e;
+    };
+    await assert.rejects(runOne({ ...b, createEngine: full }), (e: Error) => e.name === 'UserError' && /Disk full while writing .*seed-2021/.test(e.message));
+    assert.equal(readFileSync(join(done.dir, 'metrics.json'), 'utf8'), metrics);
+  } finally {
+    cleanup();
+  }
+});
