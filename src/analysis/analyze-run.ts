@@ -28,8 +28,13 @@ export interface AnalyzeOptions {
   batchSeed: number;
   /** Rows per engine.record call: bounds the memory of models with large intermediates (xDeepFM's CIN). */
   chunkRows: number;
-  /** Which interaction: 0 = the first (`interaction.left`), k ≥ 1 = `interaction.left.<k>`. */
-  layer: number;
+  /**
+   * Which interaction. 'all' (the default): the spectrum is taken over every recorded layer's left side stacked by
+   * rows (L·B rows; the paper's code concatenates its per-layer records of DCNv2's cross layers, and of xDeepFM's
+   * per-CIN-layer GENs, before the SVD), and the correlation uses the first layer. k: only layer k, for both
+   * (0 = `interaction.left`, k ≥ 1 = `interaction.left.<k>`). Single-layer models give the same numbers either way.
+   */
+  layer: number | 'all';
   /** Where the covariance products run: onnxruntime (float64 MatMul, fast) or the plain JS kernel. */
   backend?: 'onnx' | 'js';
   /** Skip the per-field table spectra (they read every embedding table). */
@@ -46,12 +51,14 @@ export const DEFAULT_ANALYZE_OPTIONS: AnalyzeOptions = {
   seeds: 1,
   batchSeed: 0,
   chunkRows: 5_000,
-  layer: 0,
+  layer: 'all',
 };
 
 export interface BatchSpectrum {
   batchSeed: number;
   rows: number;
+  /** Layers whose left sides were stacked (the spectrum's matrix has rows · layers rows). */
+  layers: number;
   /** Rows in the validation split: when rows equals it, every batch seed sees the same rows. */
   splitRows: number;
   normalized: Float64Array;
@@ -63,8 +70,11 @@ export interface RunAnalysis {
   /** Names and types of the fields, in the interacted embeddings' order (labels the correlation maps). */
   fieldInfo: { name: string; type: string }[];
   fieldDim: number;
+  /** The correlation's two sides (the first layer unless --layer picks another). */
   leftKey: string;
   rightKey: string;
+  /** The left sides whose rows the spectrum stacks, in layer order. */
+  spectrumKeys: string[];
   recordedKeys: string[];
   spectra: BatchSpectrum[];
   /** On the first batch. */
@@ -77,8 +87,22 @@ export function interactionKeys(layer: number): { left: string; right: string } 
   return { left: `interaction.left${suffix}`, right: `interaction.right${suffix}` };
 }
 
+const LEFT_KEY = /^interaction\.left(?:\.(\d+))?$/;
+
+/** The recorded layers, in order: 0 for `interaction.left`, k for `interaction.left.<k>`. */
+export function recordedLayers(keys: Iterable<string>): number[] {
+  const out: number[] = [];
+  for (const k of keys) {
+    const m = LEFT_KEY.exec(k);
+    if (m) out.push(m[1] === undefined ? 0 : Number(m[1]));
+  }
+  return out.sort((a, b) => a - b);
+}
+
 export async function analyzeRun(run: RunHandle, opts: AnalyzeOptions): Promise<RunAnalysis> {
-  const keys = interactionKeys(opts.layer);
+  const corrLayer = opts.layer === 'all' ? 0 : opts.layer;
+  const keys = interactionKeys(corrLayer);
+  let spectrumKeys: string[] = [];
   const spectra: BatchSpectrum[] = [];
   let correlation: Correlation | undefined;
   let recordedKeys: string[] = [];
@@ -91,12 +115,13 @@ export async function analyzeRun(run: RunHandle, opts: AnalyzeOptions): Promise<
     opts.log?.(`  batch seed ${seed}: recording ${batch.size} validation rows`);
     const rec = await recordInChunks(run, batch, opts.chunkRows, keys, opts);
     recordedKeys = rec.keys;
+    spectrumKeys = rec.stackKeys;
     if (rec.left.cols % F !== 0) {
       throw new Error(`${keys.left} has ${rec.left.cols} columns, not a multiple of the ${F} fields`);
     }
     fieldDim = rec.left.cols / F;
-    const s = await covarianceSpectrum(rec.left, cross);
-    spectra.push({ batchSeed: seed, rows: batch.size, splitRows: run.valid.rows, normalized: s.normalized, summary: s.summary });
+    const s = await covarianceSpectrum(rec.stacked, cross);
+    spectra.push({ batchSeed: seed, rows: batch.size, layers: rec.stackKeys.length, splitRows: run.valid.rows, normalized: s.normalized, summary: s.summary });
     if (!correlation) correlation = await interactionCorrelation(rec.left, rec.right, F, cross);
   }
   let tables: FieldSpectrum[] = [];
@@ -123,6 +148,7 @@ export async function analyzeRun(run: RunHandle, opts: AnalyzeOptions): Promise<
     fieldDim,
     leftKey: keys.left,
     rightKey: keys.right,
+    spectrumKeys,
     recordedKeys,
     spectra,
     correlation: correlation!,
@@ -151,18 +177,21 @@ async function recordInChunks(
   batch: Batch,
   chunkRows: number,
   keys: { left: string; right: string },
-  opts: Pick<AnalyzeOptions, 'progress' | 'label'> = {},
-): Promise<{ left: Mat; right: Mat; keys: string[] }> {
+  opts: Pick<AnalyzeOptions, 'progress' | 'label' | 'layer'>,
+): Promise<{ left: Mat; right: Mat; stacked: Mat; stackKeys: string[]; keys: string[] }> {
   const numCat = run.fields.filter((f) => f.type === 'categorical').length;
   const numNum = run.fields.length - numCat;
-  let left: Float32Array | undefined;
+  const B = batch.size;
+  // One buffer holds every stacked layer (layer i at rows i·B ..); the correlation's left side is a view into it.
+  let stacked: Float32Array | undefined;
   let right: Float32Array | undefined;
+  let stackKeys: string[] = [];
   let cols = 0;
   let seen: string[] = [];
   const step = Math.max(1, chunkRows);
-  const bar = progressBar(`${opts.label ?? 'run'}: recording`, batch.size, { enabled: opts.progress, unit: 'rows' });
-  for (let start = 0; start < batch.size; start += step) {
-    const end = Math.min(batch.size, start + step);
+  const bar = progressBar(`${opts.label ?? 'run'}: recording`, B, { enabled: opts.progress, unit: 'rows' });
+  for (let start = 0; start < B; start += step) {
+    const end = Math.min(B, start + step);
     const out = await run.engine.record(sliceBatch(batch, start, end, numCat, numNum));
     seen = Object.keys(out).sort();
     const l = out[keys.left];
@@ -178,17 +207,29 @@ async function recordInChunks(
     if (!Number.isInteger(c) || r.data.length !== l.data.length) {
       throw new Error(`recorded ${keys.left} / ${keys.right} sizes ${l.data.length} / ${r.data.length} for ${rows} rows`);
     }
-    if (!left || !right) {
+    if (!stacked || !right) {
       cols = c;
-      left = new Float32Array(batch.size * cols);
-      right = new Float32Array(batch.size * cols);
+      stackKeys = opts.layer === 'all' ? recordedLayers(seen).map((k) => interactionKeys(k).left) : [keys.left];
+      stacked = new Float32Array(stackKeys.length * B * cols);
+      right = new Float32Array(B * cols);
     } else if (c !== cols) {
       throw new Error(`${keys.left} changed width between chunks: ${cols} then ${c}`);
     }
-    left.set(l.data, start * cols);
+    stackKeys.forEach((k, i) => {
+      const t = out[k];
+      if (!t || t.data.length !== rows * cols) throw new Error(`recorded ${k} is missing or not ${rows} × ${cols}`);
+      stacked!.set(t.data, (i * B + start) * cols);
+    });
     right.set(r.data, start * cols);
     bar.update(end);
   }
   bar.stop();
-  return { left: mat(left!, batch.size, cols), right: mat(right!, batch.size, cols), keys: seen };
+  const at = stackKeys.indexOf(keys.left);
+  return {
+    left: mat(stacked!.subarray(at * B * cols, (at + 1) * B * cols), B, cols),
+    right: mat(right!, B, cols),
+    stacked: mat(stacked!, stackKeys.length * B, cols),
+    stackKeys,
+    keys: seen,
+  };
 }

@@ -129,8 +129,9 @@ export async function writeReport(outDir: string, meta: ReportMeta, runs: Analyz
       fieldDim: r.analysis.fieldDim,
       leftKey: r.analysis.leftKey,
       rightKey: r.analysis.rightKey,
+      spectrumKeys: r.analysis.spectrumKeys,
       recordedKeys: r.analysis.recordedKeys,
-      spectra: r.analysis.spectra.map((s) => ({ batchSeed: s.batchSeed, rows: s.rows, splitRows: s.splitRows, summary: s.summary, normalized: [...s.normalized] })),
+      spectra: r.analysis.spectra.map((s) => ({ batchSeed: s.batchSeed, rows: s.rows, layers: s.layers, splitRows: s.splitRows, summary: s.summary, normalized: [...s.normalized] })),
       correlation: r.analysis.correlation.summary,
       tables: r.analysis.tables.map((t) => ({ field: t.field, cardinality: t.cardinality, rowsUsed: t.rowsUsed, summary: t.summary, normalized: [...t.normalized] })),
     })),
@@ -200,8 +201,12 @@ function markdown(meta: ReportMeta, what: string, runs: AnalyzedRun[], findings:
   L.push(
     `Validation batch: ${a0.spectra[0].rows} rows (requested ${meta.options.batchRows}), ` +
       `${a0.spectra.length} batch${a0.spectra.length > 1 ? 'es' : ''} (shuffle seeds ${a0.spectra.map((s) => s.batchSeed).join(', ')}). ` +
-      `Interacted embeddings: \`${a0.leftKey}\` (left: encoder output for GEN, raw for DIS) and \`${a0.rightKey}\` (right: raw), ` +
-      `B × ${a0.fields}·${a0.fieldDim} = B × ${a0.fields * a0.fieldDim}.`,
+      `Interacted embeddings: \`${a0.leftKey}\` (left: encoder output for GEN, raw for DIS) and \`${a0.rightKey}\` (right: ` +
+      `the raw side, or the cross layer's transform W·x for DCNv2/CrossNetV2), B × ${a0.fields}·${a0.fieldDim} = B × ${a0.fields * a0.fieldDim}.` +
+      (a0.spectrumKeys.length > 1
+        ? ` The spectra stack the left sides of all ${a0.spectrumKeys.length} layers by rows (${a0.spectrumKeys.map((k) => `\`${k}\``).join(', ')}; ` +
+          `${a0.spectrumKeys.length}·B rows), as the paper's code does; the correlation uses \`${a0.leftKey}\`.`
+        : ''),
     '',
   );
   if (a0.spectra.length > 1 && a0.spectra[0].rows >= a0.spectra[0].splitRows) {

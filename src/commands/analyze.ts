@@ -39,7 +39,12 @@ export default class Analyze extends Ge4recCommand<ReportResult> {
     seeds: Flags.integer({ description: 'number of random validation batches for the spectrum (robustness check)', default: 1, min: 1 }),
     'batch-seed': Flags.integer({ description: 'shuffle seed of the first batch (batch k uses batch-seed + k)', default: 0 }),
     chunk: Flags.integer({ description: 'rows per forward pass while recording', default: DEFAULT_ANALYZE_OPTIONS.chunkRows, min: 1 }),
-    layer: Flags.integer({ description: 'which recorded interaction to analyse: 0 = the first; k = layer k of models that stack them (the cross layers of DCNv2, CrossNetV2)', default: 0, min: 0 }),
+    layer: Flags.integer({
+      description:
+        'analyse only layer k of models that stack interactions (the cross layers of DCNv2, CrossNetV2; the CIN layers of xDeepFM); ' +
+        "default: the spectrum over every layer's generated embeddings stacked by rows, as the paper's code, and the correlation on layer 0",
+      min: 0,
+    }),
     backend: Flags.string({ description: 'where the covariance products run: onnx (onnxruntime float64 MatMul) or js', options: ['onnx', 'js'], default: 'onnx' }),
     'no-tables': Flags.boolean({ description: 'skip the per-field embedding-table spectra', default: false }),
     'data-dir': Flags.string({ description: "data folder of the runs' dataset (default: the one in each run's config.json)" }),
@@ -74,7 +79,7 @@ export default class Analyze extends Ge4recCommand<ReportResult> {
       seeds: flags.seeds,
       batchSeed: flags['batch-seed'],
       chunkRows: flags.chunk,
-      layer: flags.layer,
+      layer: flags.layer ?? 'all',
       skipTables: flags['no-tables'],
       backend: flags.backend === 'js' ? 'js' : 'onnx',
       log: this.json ? undefined : (m) => this.note(m),

@@ -11,6 +11,11 @@ import { captureStdout } from '../cli/capture.js';
 import { PACKAGE_ROOT } from '../../src/util/paths.js';
 import { FAKE_FIELDS, fakeEngine, fakeOpener, fakeSplit } from './fake-run.js';
 import { checkPngMatchesSvg } from './png-check.js';
+import { covarianceSpectrum } from '../../src/analysis/spectrum.js';
+import { interactionCorrelation } from '../../src/analysis/correlation.js';
+import { mat } from '../../src/analysis/matrix.js';
+import type { Batch } from '../../src/data/types.js';
+import type { RecordedTensor } from '../../src/engine/api.js';
 
 function fakeResults(): string {
   const root = mkdtempSync(join(tmpdir(), 'ge4rec-analyze-'));
@@ -145,4 +150,48 @@ test('run labels: DIS/GEN, else what tells two runs apart, else a number', () =>
   assert.deepEqual(runLabels([r('gen', 1), r('gen', 2)]), ['GEN seed 1', 'GEN seed 2']);
   assert.deepEqual(runLabels([r('dis', 1, 'FM'), r('dis', 1, 'DeepFM')]), ['FM DIS', 'DeepFM DIS']);
   assert.deepEqual(runLabels([r('gen', 1), r('gen', 1)]), ['GEN #1', 'GEN #2']);
+});
+
+test('layered models: the spectrum stacks every layer\'s left side by rows, the correlation uses layer 0; --layer k picks one', async () => {
+  // A fake 2-layer model: layer 1's left side is layer 0's squared (so the stack differs from either layer alone).
+  const inner = fakeEngine('gen', 3);
+  const seen: Batch[] = [];
+  const engine = {
+    ...inner,
+    async record(b: Batch): Promise<Record<string, RecordedTensor>> {
+      seen.push(b);
+      const r = await inner.record(b);
+      const l1 = Float32Array.from(r['interaction.left'].data, (v) => v * v - 1);
+      const r1 = Float32Array.from(r['interaction.right'].data, (v) => 2 * v + 1);
+      return { ...r, 'interaction.left.1': { data: l1, shape: r['interaction.left'].shape }, 'interaction.right.1': { data: r1, shape: r['interaction.right'].shape } };
+    },
+  };
+  const run = { engine, fields: FAKE_FIELDS, valid: fakeSplit(600, 4) };
+  const opts = { ...DEFAULT_ANALYZE_OPTIONS, batchRows: 300, skipTables: true, chunkRows: 128, backend: 'js' as const };
+  const all = await analyzeRun(run, opts);
+  assert.deepEqual(all.spectrumKeys, ['interaction.left', 'interaction.left.1']);
+  assert.equal(all.spectra[0].layers, 2);
+  // The same numbers by hand: one record of the whole batch, the two layers stacked.
+  const whole = await engine.record(seen.reduce((a, b) => ({
+    size: a.size + b.size,
+    cat: Int32Array.from([...a.cat, ...b.cat]),
+    num: Float32Array.from([...a.num, ...b.num]),
+    label: Float32Array.from([...a.label, ...b.label]),
+  })));
+  const n = whole['interaction.left'].shape[1];
+  const l0 = whole['interaction.left'].data;
+  const stacked = new Float32Array(2 * l0.length);
+  stacked.set(l0, 0);
+  stacked.set(whole['interaction.left.1'].data, l0.length);
+  const want = await covarianceSpectrum(mat(stacked, 600, n));
+  assert.deepEqual([...all.spectra[0].normalized], [...want.normalized]);
+  const corr = await interactionCorrelation(mat(l0, 300, n), mat(whole['interaction.right'].data, 300, n), FAKE_FIELDS.length);
+  assert.deepEqual([...all.correlation.matrix], [...corr.matrix]);
+  // --layer 1: that layer alone, for both.
+  const one = await analyzeRun(run, { ...opts, layer: 1 });
+  assert.deepEqual(one.spectrumKeys, ['interaction.left.1']);
+  const want1 = await covarianceSpectrum(mat(whole['interaction.left.1'].data, 300, n));
+  assert.deepEqual([...one.spectra[0].normalized], [...want1.normalized]);
+  assert.notDeepEqual([...one.spectra[0].normalized], [...all.spectra[0].normalized]);
+  assert.equal(one.leftKey, 'interaction.left.1');
 });

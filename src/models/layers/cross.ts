@@ -7,14 +7,16 @@ import type { ModelContext } from '../../engine/api.js';
 import type { ModelConfig } from '../config.js';
 import { linear } from './linear.js';
 import { genEncoder } from './gen.js';
+import { recordInteraction } from '../common.js';
 
 export function crossNet(ctx: ModelContext, x0: Tensor, n: number, cfg: ModelConfig): Tensor {
   let x = x0;
   for (let l = 0; l < cfg.numCrossLayers; l++) {
     const c = genEncoder(ctx, `cross.gen.${l}`, cfg.useGenRst ? x : x0, n, cfg);
-    ctx.record(l === 0 ? 'interaction.left' : `interaction.left.${l}`, c);
-    ctx.record(l === 0 ? 'interaction.right' : `interaction.right.${l}`, x);
     const wx = linear(ctx, `cross.${l}`, x, n, n, false);
+    // The analysis records, as GE4Rec's CrossNetV2 does: the two factors of the Hadamard product, the GEN output c_l
+    // (left) and the layer's transform W_l·x_l (right); the paper's correlation maps use layer 0's pair.
+    recordInteraction(ctx, c, wx, l);
     x = x.add(c.mul(wx));
     if (cfg.crossDrop > 0) x = ctx.dropout(x, cfg.crossDrop);
   }

@@ -134,9 +134,9 @@ export function refDCNv2(inp: RefInput, c: ModelConfig): RefOutput {
   let x = x0;
   for (let l = 0; l < c.numCrossLayers; l++) {
     const cl = gen(c.useGenRst ? x : x0, `cross.gen.${l}`, inp, c);
-    records[l === 0 ? 'interaction.left' : `interaction.left.${l}`] = cl;
-    records[l === 0 ? 'interaction.right' : `interaction.right.${l}`] = x;
     const wx = linear(x, p(inp.params, `cross.${l}.weight`), n, n);
+    records[l === 0 ? 'interaction.left' : `interaction.left.${l}`] = cl;
+    records[l === 0 ? 'interaction.right' : `interaction.right.${l}`] = wx;
     x = x.map((row, b) => row.map((v, i) => v + cl[b][i] * wx[b][i]));
   }
   let h: Rows;
