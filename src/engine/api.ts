@@ -28,6 +28,11 @@ export interface ModelContext {
   batchNorm(name: string, x: Tensor): Tensor;
   /** Analysis hook: the tensor becomes an output of the `record` program. */
   record(name: string, t: Tensor): void;
+  /**
+   * k distinct field indices, int64 [k]: in training drawn afresh every step (torch.randperm(F)[:k], seeded by the
+   * run seed and the step number); in evaluation the fixed `evalFields`.
+   */
+  randomFields(k: number, evalFields: readonly number[]): Tensor;
 }
 
 /** Builds the model's logits, shape [B]. */

@@ -53,7 +53,7 @@ export interface Programs {
   states: StateSpec[];
   withLr: boolean;
   width: number;
-  train: { bytes: Uint8Array; dropouts: DropoutInfo[]; usesBnUnbias: boolean; hasRows: boolean; names: Record<string, string> };
+  train: { bytes: Uint8Array; dropouts: DropoutInfo[]; fieldChoices: { name: string; k: number }[]; usesBnUnbias: boolean; hasRows: boolean; names: Record<string, string> };
   eval: { bytes: Uint8Array };
   record: { bytes: Uint8Array; names: string[] } | null;
   /** Dense trainable values in the graph. */
@@ -156,6 +156,7 @@ export function compileModel(o: CompileOptions): Programs {
   if (G) emit(OUT.embGrad, G);
   const trainBytes = toOnnx(g, { outputs, graphName: 'train' });
   const dropouts = tc.dropouts.map((d) => ({ name: d.input.name, p: d.p, shape: d.shape }));
+  const fieldChoices = tc.fieldChoices.map((d) => ({ name: d.input.name, k: d.k }));
 
   // ---- eval and record (same graph, different outputs)
   const ec = new EngineContext({ ...base, training: false });
@@ -177,7 +178,7 @@ export function compileModel(o: CompileOptions): Programs {
     states: registry.states,
     withLr,
     width: tc.width,
-    train: { bytes: trainBytes, dropouts, usesBnUnbias: tc.bnUnbiasInput !== null, hasRows: rows !== null, names },
+    train: { bytes: trainBytes, dropouts, fieldChoices, usesBnUnbias: tc.bnUnbiasInput !== null, hasRows: rows !== null, names },
     eval: { bytes: evalBytes },
     record,
     denseParams,

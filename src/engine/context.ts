@@ -104,6 +104,12 @@ export interface DropoutSite {
   shape: readonly (number | string)[];
 }
 
+/** A per-step random choice of k of the F fields (ModelContext.randomFields), fed by the host. */
+export interface FieldChoiceSite {
+  input: Tensor;
+  k: number;
+}
+
 export interface ContextOptions {
   training: boolean;
   fields: FieldInfo[];
@@ -149,6 +155,7 @@ export class EngineContext implements ModelContext {
   /** New values of BatchNorm running statistics (train graph only). */
   readonly stateUpdates = new Map<string, Tensor>();
   readonly dropouts: DropoutSite[] = [];
+  readonly fieldChoices: FieldChoiceSite[] = [];
   readonly records = new Map<string, Tensor>();
   rowsInput: Tensor | null = null;
   indexInput: Tensor | null = null;
@@ -369,5 +376,13 @@ export class EngineContext implements ModelContext {
   record(name: string, t: Tensor): void {
     if (this.records.has(name)) throw new Error(`record: name "${name}" used twice`);
     this.records.set(name, t);
+  }
+
+  randomFields(k: number, evalFields: readonly number[]): Tensor {
+    if (evalFields.length !== k) throw new Error(`randomFields: ${evalFields.length} eval fields for k = ${k}`);
+    if (!this.training) return this.g.constant(evalFields, [k], 'int64');
+    const input = this.g.input(`field_choice_${this.fieldChoices.length}`, [k], 'int64');
+    this.fieldChoices.push({ input, k });
+    return input;
   }
 }

@@ -191,6 +191,19 @@ export class Engine implements EngineLike {
     }
   }
 
+  /** ModelContext.randomFields: k of the F fields per site, from a generator keyed by the seed and the step number
+   *  (so a resumed run draws what the uninterrupted one would have). */
+  private feedFieldChoices(feeds: Record<string, ort.Tensor>, step: number): void {
+    const sites = this.programs.train.fieldChoices;
+    if (sites.length === 0) return;
+    const rng = new Rng(this.opts.seed).fork(4).fork(step);
+    const F = this.opts.fields.length;
+    for (const s of sites) {
+      const perm = rng.shuffle(Int32Array.from({ length: F }, (_, i) => i));
+      feeds[s.name] = new ort.Tensor('int64', BigInt64Array.from(perm.subarray(0, s.k), (v) => BigInt(v)), [s.k]);
+    }
+  }
+
   trainStep(b: Batch): Promise<{ loss: number }> {
     return this.exclusive(async () => {
       this.checkBatch(b);
@@ -213,6 +226,7 @@ export class Engine implements EngineLike {
         const masks = await this.masks.take();
         sites.forEach((site, i) => (feeds[site.name] = new ort.Tensor('uint8', masks[i], site.dims)));
       }
+      this.feedFieldChoices(feeds, this.step + 1);
       if (this.programs.train.usesBnUnbias) feeds[INPUT.bnUnbias] = this.scalar(b.size > 1 ? b.size / (b.size - 1) : 1);
       const t = this.step + 1;
       const { beta1, beta2 } = TORCH_ADAM;

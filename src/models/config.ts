@@ -40,6 +40,20 @@ export interface ModelConfig {
   /** FmFM: one D×D matrix per pair ('matrixed', the configs) or one D-vector per pair ('vectorized'). */
   fieldInteractionType: 'matrixed' | 'vectorized';
   productType: 'inner';
+  // ---- The paper's ablations (Sec. 4.4, App. C.4), keys of its GEN and DCNv2 code.
+  /** exp_group_idx: only the 10 highest- (0) or lowest- (1) cardinality fields take the GEN output; null: all. */
+  expGroupIdx: 0 | 1 | null;
+  /** field_share: one generated field vector (field 0's) for every field. */
+  fieldShare: boolean;
+  /** more_layers: the GEN transform is Linear, BatchNorm, ReLU, Linear. */
+  moreLayers: boolean;
+  /** use_att: the GEN transform is self-attention over the field vectors. */
+  useAtt: boolean;
+  /**
+   * DCNv2 target ablation (use_random_predict / use_high_cardinality_predict / use_low_cardinality_predict with
+   * num_target): the head sees only the selected fields' cross terms, summed over the layers; null: the usual x_L.
+   */
+  predictTarget: { mode: 'random' | 'high_cardinality' | 'low_cardinality'; numTarget: number } | null;
 }
 
 export interface ExperimentConfig {
@@ -50,6 +64,12 @@ export interface ExperimentConfig {
   /** FuxiCTR dataset_id, i.e. the data folder name (criteo_x1_7b681156 / avazu_x4_3bbbc4c9). */
   datasetId: string;
   paradigm: Paradigm;
+  /**
+   * Set (to the expid) when the experiment is one of the paper's ablation variants rather than its plain DIS or GEN
+   * config: its runs then live in results/<dataset>/<model>/<expid>/ instead of .../gen/, so that they never pass for
+   * (or get reused as) the GEN run.
+   */
+  variant: string | null;
   embeddingDim: number;
   batchSize: number;
   learningRate: number;
@@ -155,9 +175,7 @@ export function parseModelConfig(raw: Raw, file: string, expid: string): ModelCo
   const gamma = num(raw, 'gamma', file, expid, 1);
   const genResidual = bool(raw, 'gen_residual', file, expid, false);
   const smallTransformation = bool(raw, 'small_transformation', file, expid, false);
-  if (smallTransformation && !concatEmb)
-    throw new UserError(`${where(file, expid, 'small_transformation')}: per-field D×D transforms are not implemented (only concat_emb)`);
-  const identity = embActivation === 'linear' && !concatEmb && gamma === 1 && !genResidual;
+  const identity = embActivation === 'linear' && !concatEmb && !smallTransformation && gamma === 1 && !genResidual;
   const pt = str(raw, 'product_type', file, expid, 'inner');
   const fit = str(raw, 'field_interaction_type', file, expid, 'matrixed');
   return {
@@ -185,6 +203,55 @@ export function parseModelConfig(raw: Raw, file: string, expid: string): ModelCo
     linearType: oneOf(str(raw, 'linear_type', file, expid, 'FiLV'), ['LW', 'FeLV', 'FiLV'] as const, file, expid, 'linear_type'),
     fieldInteractionType: oneOf(fit, ['matrixed', 'vectorized'] as const, file, expid, 'field_interaction_type'),
     productType: oneOf(pt, ['inner'] as const, file, expid, 'product_type'),
+    ...parseAblationKeys(raw, file, expid, model),
+  };
+}
+
+/** An ablation key is set, or a GEN config departs from the main GEN configs' ReLU encoder. */
+export function isAblationVariant(c: ModelConfig): boolean {
+  return (
+    c.expGroupIdx !== null || c.fieldShare || c.moreLayers || c.useAtt || c.predictTarget !== null ||
+    (c.smallTransformation && !c.concatEmb) || (c.paradigm === 'gen' && c.embActivation !== 'relu')
+  );
+}
+
+type AblationKeys = Pick<ModelConfig, 'expGroupIdx' | 'fieldShare' | 'moreLayers' | 'useAtt' | 'predictTarget'>;
+
+/** The ablation keys of the paper's GEN and DCNv2 code; the target keys exist only in its DCNv2. */
+function parseAblationKeys(raw: Raw, file: string, expid: string, model: string): AblationKeys {
+  const g = raw.exp_group_idx;
+  if (g !== undefined && g !== null && g !== 0 && g !== 1)
+    throw new UserError(
+      `${where(file, expid, 'exp_group_idx')}: ${JSON.stringify(g)} is not supported: the paper's GEN defines two cardinality groups, ` +
+        '0 (the 10 highest-cardinality fields) and 1 (the 10 lowest)',
+    );
+  const modes = [
+    ['use_random_predict', 'random'],
+    ['use_high_cardinality_predict', 'high_cardinality'],
+    ['use_low_cardinality_predict', 'low_cardinality'],
+  ] as const;
+  const on = modes.filter(([k]) => bool(raw, k, file, expid, false));
+  if (on.length > 1) throw new UserError(`${file}: experiment '${expid}': ${on.map(([k]) => k).join(' and ')} are alternatives; set one`);
+  for (const k of ['use_hard_mask_predict', 'use_mask_predict', 'use_masked_predict', 'use_field_mask_predict'])
+    if (bool(raw, k, file, expid, false))
+      throw new UserError(
+        `${where(file, expid, k)}: not supported: the paper's DCNv2 has no working masked-target code (its use_hard_mask_predict ` +
+          "leaves the head's width unchanged, so it cannot run); its hard-mask experiment id sets use_random_predict with num_target instead",
+      );
+  let predictTarget: ModelConfig['predictTarget'] = null;
+  if (on.length === 1) {
+    if (MODEL_ALIASES[model] !== 'CrossNetV2' && model !== 'DCNv2' && model !== 'CrossNetV2')
+      throw new UserError(`${where(file, expid, on[0][0])}: only DCNv2 and CrossNet have target-selection heads (got model ${model})`);
+    const numTarget = num(raw, 'num_target', file, expid, 5);
+    if (!Number.isInteger(numTarget) || numTarget < 1) throw new UserError(`${where(file, expid, 'num_target')}: expected a positive integer, got ${numTarget}`);
+    predictTarget = { mode: on[0][1], numTarget };
+  }
+  return {
+    expGroupIdx: g === 0 || g === 1 ? g : null,
+    fieldShare: bool(raw, 'field_share', file, expid, false),
+    moreLayers: bool(raw, 'more_layers', file, expid, false),
+    useAtt: bool(raw, 'use_att', file, expid, false),
+    predictTarget,
   };
 }
 
@@ -206,7 +273,8 @@ function readYaml(file: string): Raw {
   if (!existsSync(file)) throw new UserError(`experiment file not found: ${file}`);
   let doc: unknown;
   try {
-    doc = parseYaml(readFileSync(file, 'utf8'));
+    // merge: YAML 1.1 `<<` keys, as PyYAML (FuxiCTR) reads them; the paper's configs build every id on an anchor.
+    doc = parseYaml(readFileSync(file, 'utf8'), { merge: true });
   } catch (e) {
     if (e instanceof YAMLParseError) {
       const line = e.linePos?.[0]?.line;
@@ -248,6 +316,7 @@ export function loadExperiment(file: string, expid: string): ExperimentConfig {
     dataset: datasetOf(datasetId, file, expid),
     datasetId,
     paradigm: modelConfig.paradigm,
+    variant: isAblationVariant(modelConfig) ? expid : null,
     embeddingDim: int(raw, 'embedding_dim', file, expid, 1),
     batchSize: int(raw, 'batch_size', file, expid, 1),
     learningRate: num(raw, 'learning_rate', file, expid, 1e-3),

@@ -10,6 +10,7 @@ import { embed, toLogits } from './common.js';
 import { crossNet } from './layers/cross.js';
 import { mlpBlock, mlpOutputDim, type MlpOptions } from './layers/mlp.js';
 import { linear } from './layers/linear.js';
+import { UserError } from '../util/errors.js';
 
 export function build(ctx: ModelContext, cfg: ModelConfig): Tensor {
   const { e: x0, n } = embed(ctx);
@@ -43,6 +44,12 @@ export function build(ctx: ModelContext, cfg: ModelConfig): Tensor {
       d = mlpOutputDim(s) + mlpOutputDim(p);
       break;
     }
+  }
+  if (cfg.predictTarget) {
+    // The paper's DCNv2 replaces its head by one Linear(D·num_target + last parallel DNN width, 1) when a target
+    // selection is on; its shapes only fit the parallel structure.
+    if (cfg.modelStructure !== 'parallel') throw new UserError(`the target-selection heads (use_*_predict) need model_structure parallel, got ${cfg.modelStructure}`);
+    return toLogits(linear(ctx, 'fc', h, d - n + (n / ctx.fields.length) * cfg.predictTarget.numTarget, 1));
   }
   const hidden = linear(ctx, 'fc.0', h, d, 2 * d).relu();
   return toLogits(linear(ctx, 'fc.1', hidden, 2 * d, 1));

@@ -99,7 +99,7 @@ function writeDirAtomic(dir: string, write: (tmp: string) => void): void {
 export async function runOne(o: RunOptions): Promise<RunOutcome> {
   const exp: ExperimentConfig = { ...o.exp, seed: o.seed, epochs: o.maxEpochs ?? o.exp.epochs };
   checkName(exp.expid, 'expid');
-  const dir = runDir(o.resultsDir, o.dataset, exp.model, exp.paradigm, o.seed);
+  const dir = runDir(o.resultsDir, o.dataset, exp.model, exp.variant ?? exp.paradigm, o.seed);
   const work = partialDir(dir);
   const metricsPath = join(dir, 'metrics.json');
   const log = o.log ?? (() => {});

@@ -89,8 +89,12 @@ const FACTS = {
 test('every model × dataset × paradigm id exists, matches the paper-code values, and builds at full size', () => {
   assert.deepEqual([...TABLE1_MODELS].sort(), ['CrossNetV2', 'DCNv2', 'DeepFM', 'FM', 'FmFM', 'IPNN', 'xDeepFM']);
   for (const m of CONFIG_MODELS) {
+    const main = [`${m}_avazu_x4_dis`, `${m}_avazu_x4_gen`, `${m}_criteo_x1_dis`, `${m}_criteo_x1_gen`];
     const ids = listExperiments(experimentFile(m));
-    assert.deepEqual(ids.sort(), [`${m}_avazu_x4_dis`, `${m}_avazu_x4_gen`, `${m}_criteo_x1_dis`, `${m}_criteo_x1_gen`].sort());
+    // Besides the four Table 1 ids, a file may hold only the paper's ablation variants (DCNv2.yaml).
+    assert.deepEqual(ids.filter((id) => main.includes(id)).sort(), main.sort());
+    for (const id of ids.filter((x) => !main.includes(x)))
+      assert.equal(loadExperiment(experimentFile(m), id).variant, id, `${id} is neither a Table 1 id nor an ablation variant`);
     const text = readFileSync(experimentFile(m), 'utf8');
     for (const ds of ['criteo_x1', 'avazu_x4'] as const) {
       const k = ds === 'criteo_x1' ? 0 : 1;
@@ -126,4 +130,98 @@ test('GEN-specific keys of DCNv2/CrossNetV2 per facts §1.8', () => {
   const a = defaultExperiment('CrossNetV2', 'avazu_x4', 'gen').modelConfig;
   assert.deepEqual([a.genResidual, a.useGenRst, a.crossDrop, a.numCrossLayers, a.modelStructure], [true, true, 0, 5, 'crossnet_only']);
   assert.equal(defaultExperiment('CrossNetV2', 'avazu_x4', 'dis').modelConfig.useGenRst, false);
+});
+
+test('DCNv2 ablation ids: keys as the paper sets them, on the GEN config of their dataset, each builds', () => {
+  const file = experimentFile('DCNv2');
+  for (const ds of ['criteo_x1', 'avazu_x4'] as const) {
+    const gen = defaultExperiment('DCNv2', ds, 'gen');
+    const id = (s: string) => loadExperiment(file, `DCNv2_${ds}_${s}`);
+    assert.equal(gen.variant, null);
+    assert.deepEqual([id('group0').modelConfig.expGroupIdx, id('group1').modelConfig.expGroupIdx], [0, 1]);
+    const own = id('own_source').modelConfig;
+    assert.deepEqual([own.concatEmb, own.smallTransformation, own.paradigm], [false, true, 'gen']);
+    assert.equal(id('field_share').modelConfig.fieldShare, true);
+    assert.equal(id('2layer').modelConfig.moreLayers, true);
+    assert.equal(id('2layer').modelConfig.gamma, ds === 'avazu_x4' ? 6 : gen.modelConfig.gamma);
+    const att = id('fs_use_att').modelConfig;
+    assert.deepEqual([att.useAtt, att.embActivation, att.gamma], [true, 'linear', 1]);
+    assert.deepEqual(id('fs_use_random_cardinality_predict').modelConfig.predictTarget, { mode: 'random', numTarget: 5 });
+    assert.deepEqual(id('fs_use_hard_mask_predict').modelConfig.predictTarget, { mode: 'random', numTarget: 19 });
+    assert.equal(id('sigmoid').modelConfig.gamma, ds === 'avazu_x4' ? 1 : gen.modelConfig.gamma);
+    for (const a of ['linear', 'tanh', 'silu', 'elu'] as const) assert.equal(id(a).modelConfig.embActivation, a);
+    for (const e of listExperiments(file).filter((x) => x.startsWith(`DCNv2_${ds}_`) && !/_(dis|gen)$/.test(x))) {
+      const x = loadExperiment(file, e);
+      assert.equal(x.variant, e);
+      // Everything else is the GEN config's.
+      for (const k of ['embeddingDim', 'batchSize', 'seed', 'learningRate', 'embeddingRegularizer'] as const) assert.equal(x[k], gen[k], `${e} ${k}`);
+      assert.deepEqual([x.modelConfig.numCrossLayers, x.modelConfig.crossDrop, x.modelConfig.genResidual], [gen.modelConfig.numCrossLayers, gen.modelConfig.crossDrop, true]);
+      const F = ds === 'criteo_x1' ? 39 : 24;
+      const fields = Array.from({ length: F }, (_, f) => ({ name: `c${f}`, type: 'categorical' as const, vocabSize: 100 + f }));
+      const ctx = new TestContext({ B: 2, F, D: x.embeddingDim, seed: 1, buildOnly: true }, fields);
+      assert.deepEqual(getModel(x.model)(ctx, x.modelConfig).shape, ['B'], e);
+    }
+  }
+});
+
+test("the paper's config layout loads: `<<:` merge keys, its ablation keys, and clear errors for what its code cannot run", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ge4rec-official-'));
+  const file = join(dir, 'model_config.yaml');
+  // The shape of the paper's @2054a DCNv2 file: an anchored Avazu base, the GEN id on it, ablation ids on that.
+  writeFileSync(file, `
+Base: {model_root: ./checkpoints/, early_stop_patience: 2}
+DCNv2_avazu_x4_011_19794dc6: &default_avazu
+  model: DCNv2
+  dataset_id: avazu_x4_3bbbc4c9
+  embedding_dim: 16
+  batch_size: 10000
+  seed: 2019
+  epochs: 1
+  model_structure: parallel
+  num_cross_layers: 5
+  parallel_dnn_hidden_units: [2000, 2000, 2000, 2000]
+  emb_activation: linear
+  concat_emb: false
+  gamma: 1
+  small_transformation: false
+DCNv2_avazu_fs: &default_avazu_fs
+  <<: *default_avazu
+  emb_activation: relu
+  concat_emb: true
+  gamma: 8
+  gen_residual: true
+  use_gen_rst: true
+DCNv2_avazu_group1:
+  <<: *default_avazu_fs
+  exp_group_idx: 1
+DCNv2_avazu_group2:
+  <<: *default_avazu_fs
+  exp_group_idx: 2
+DCNv2_avazu_ab_no_concat:
+  <<: *default_avazu
+  emb_activation: tanh
+  gamma: 12
+  small_transformation: true
+DCNv2_avazu_fs_use_hard_mask_predict:
+  <<: *default_avazu_fs
+  use_random_predict: true
+  num_target: 19
+DCNv2_avazu_bad_mask:
+  <<: *default_avazu_fs
+  use_hard_mask_predict: true
+DCNv2_avazu_two_targets:
+  <<: *default_avazu_fs
+  use_random_predict: true
+  use_low_cardinality_predict: true
+`);
+  const gen = loadExperiment(file, 'DCNv2_avazu_fs');
+  assert.deepEqual([gen.paradigm, gen.variant, gen.modelConfig.gamma, gen.embeddingDim, gen.epochs], ['gen', null, 8, 16, 1]);
+  assert.equal(loadExperiment(file, 'DCNv2_avazu_group1').modelConfig.expGroupIdx, 1);
+  assert.equal(loadExperiment(file, 'DCNv2_avazu_group1').variant, 'DCNv2_avazu_group1');
+  const nc = loadExperiment(file, 'DCNv2_avazu_ab_no_concat');
+  assert.deepEqual([nc.paradigm, nc.modelConfig.smallTransformation, nc.modelConfig.genResidual], ['gen', true, false]);
+  assert.deepEqual(loadExperiment(file, 'DCNv2_avazu_fs_use_hard_mask_predict').modelConfig.predictTarget, { mode: 'random', numTarget: 19 });
+  assert.throws(() => loadExperiment(file, 'DCNv2_avazu_group2'), (e: Error) => e instanceof UserError && /exp_group_idx.*two cardinality groups/.test(e.message));
+  assert.throws(() => loadExperiment(file, 'DCNv2_avazu_bad_mask'), (e: Error) => e instanceof UserError && /use_hard_mask_predict/.test(e.message));
+  assert.throws(() => loadExperiment(file, 'DCNv2_avazu_two_targets'), /alternatives/);
 });

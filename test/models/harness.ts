@@ -62,6 +62,11 @@ export class TestContext implements ModelContext {
     return () => std * this.rng.normal();
   }
 
+  randomFields(k: number, evalFields: readonly number[]): Tensor {
+    // The harness builds evaluation graphs: the fixed choice.
+    return this.g.constant(evalFields, [k], 'int64');
+  }
+
   featureEmbedding(): Tensor {
     const { B, F, D } = this.opts;
     this.E ??= this.feed('E', [B, F, D], ['B', F, D], this.normal(0.8));
@@ -150,6 +155,7 @@ export class TestContext implements ModelContext {
       lr: Array.from(this.values.get('lr')?.data ?? new Float64Array(B)),
       params,
       bnTraining: this.opts.bnTraining ?? false,
+      vocab: this.fields.map((f) => (f.type === 'categorical' ? (f.vocabSize ?? 0) : 0)),
     };
   }
 

@@ -18,6 +18,8 @@ export interface RefInput {
   params: Params;
   /** BatchNorm in training mode (batch statistics, biased variance) instead of running statistics. */
   bnTraining: boolean;
+  /** Per field: vocabulary size (numeric fields 0), for the cardinality-ordered ablations. */
+  vocab: number[];
 }
 
 export function p(params: Params, name: string): Float64Array {
@@ -114,13 +116,90 @@ export interface GenSettings {
   concatEmb: boolean;
   gamma: number;
   genResidual: boolean;
+  smallTransformation?: boolean;
+  expGroupIdx?: number | null;
+  fieldShare?: boolean;
+  moreLayers?: boolean;
+  useAtt?: boolean;
 }
 
-/** GEN on flattened rows: g = γ·act(x·A [+ bias]) [+ x]; the identity in DIS configs. */
+/** Field indices by vocabulary size, largest first, ties in field order. */
+export function byCardinality(vocab: number[]): number[] {
+  const idx = vocab.map((_, i) => i);
+  // A plain insertion sort: stable by construction.
+  for (let a = 1; a < idx.length; a++)
+    for (let b = a; b > 0 && vocab[idx[b]] > vocab[idx[b - 1]]; b--) [idx[b], idx[b - 1]] = [idx[b - 1], idx[b]];
+  return idx;
+}
+
+/** Multi-head self-attention over the F field vectors of each row (the GEN `use_att` encoder), then LayerNorm, ReLU. */
+function attention(x: Rows, name: string, inp: RefInput): Rows {
+  const { F, D } = inp;
+  const H = D % 4 === 0 ? 4 : D % 2 === 0 ? 2 : 1;
+  const hd = D / H;
+  const Wq = p(inp.params, `${name}.W_q.weight`), Wk = p(inp.params, `${name}.W_k.weight`), Wv = p(inp.params, `${name}.W_v.weight`);
+  const lnW = p(inp.params, `${name}.ln.weight`), lnB = p(inp.params, `${name}.ln.bias`);
+  return x.map((row) => {
+    const X = Array.from({ length: F }, (_, f) => row.slice(f * D, (f + 1) * D));
+    const [Q, K, V] = [Wq, Wk, Wv].map((W) => linear(X, W, D, D));
+    const out: number[] = [];
+    for (let i = 0; i < F; i++) {
+      const o = new Array<number>(D).fill(0);
+      for (let h = 0; h < H; h++) {
+        const s = Array.from({ length: F }, (_, j) => {
+          let d = 0;
+          for (let t = h * hd; t < (h + 1) * hd; t++) d += Q[i][t] * K[j][t];
+          return d / Math.sqrt(hd);
+        });
+        const mx = Math.max(...s);
+        const e = s.map((v) => Math.exp(v - mx));
+        const z = e.reduce((a, v) => a + v, 0);
+        for (let j = 0; j < F; j++) for (let t = h * hd; t < (h + 1) * hd; t++) o[t] += (e[j] / z) * V[j][t];
+      }
+      const mean = o.reduce((a, v) => a + v, 0) / D;
+      const variance = o.reduce((a, v) => a + (v - mean) ** 2, 0) / D;
+      for (let t = 0; t < D; t++) out.push(Math.max(0, ((o[t] - mean) / Math.sqrt(variance + 1e-5)) * lnW[t] + lnB[t]));
+    }
+    return out;
+  });
+}
+
+/**
+ * GEN on flattened rows: g = γ·act(h) [+ x], h = x·A [+ bias] (concat), or the ablation encoders; the identity in DIS
+ * configs. exp_group_idx keeps the raw x outside the 10 highest- (0) / lowest- (1) cardinality fields.
+ */
 export function gen(x: Rows, name: string, inp: RefInput, s: GenSettings, withBias = false): Rows {
   const n = x[0].length;
-  const h = s.concatEmb ? linear(x, p(inp.params, `${name}.A`), n, n, withBias ? p(inp.params, `${name}.bias`) : undefined) : x;
-  return h.map((row, b) => row.map((v, i) => s.gamma * act(s.embActivation, v) + (s.genResidual ? x[b][i] : 0)));
+  const { F, D } = inp;
+  if (s.embActivation === 'linear' && !s.concatEmb && !s.smallTransformation && s.gamma === 1 && !s.genResidual) return x;
+  let h: Rows;
+  if (s.concatEmb) {
+    if (s.useAtt && !s.fieldShare) h = attention(x, `${name}.att`, inp);
+    else {
+      if (s.moreLayers) {
+        h = linear(x, p(inp.params, `${name}.A.weight`), n, n);
+        h = mapRows(batchNorm(h, `${name}.bn`, inp), (v) => act('relu', v));
+        h = linear(h, p(inp.params, `${name}.A2.weight`), n, n);
+      } else h = linear(x, p(inp.params, `${name}.A`), n, n, withBias ? p(inp.params, `${name}.bias`) : undefined);
+      if (s.fieldShare) h = h.map((row) => Array.from({ length: n }, (_, i) => row[i % D]));
+    }
+  } else if (s.smallTransformation) {
+    const W = p(inp.params, `${name}.W`); // [F, D, D]
+    h = x.map((row) => Array.from({ length: n }, (_, i) => {
+      const f = Math.floor(i / D), e = i % D;
+      let v = 0;
+      for (let d = 0; d < D; d++) v += row[f * D + d] * W[(f * D + d) * D + e];
+      return v;
+    }));
+  } else h = x;
+  let g = h.map((row) => row.map((v) => s.gamma * act(s.embActivation, v)));
+  if (s.expGroupIdx !== undefined && s.expGroupIdx !== null) {
+    const order = byCardinality(inp.vocab);
+    const k = Math.min(10, F);
+    const group = new Set(s.expGroupIdx === 0 ? order.slice(0, k) : order.slice(F - k));
+    g = g.map((row, b) => row.map((v, i) => (group.has(Math.floor(i / D)) ? v : x[b][i])));
+  }
+  return g.map((row, b) => row.map((v, i) => v + (s.genResidual ? x[b][i] : 0)));
 }
 
 /** Pairs (i<j) in row-major upper-triangular order, as torch.triu_indices(F, F, offset=1). */

@@ -1,7 +1,7 @@
 // Plain-loop reference forward passes of every model (GE4Rec semantics, facts §2), returning logits [B].
 import type { ModelConfig } from '../../../src/models/config.js';
 import {
-  type RefInput, type Rows, p, flatten, unflatten, linear, act, mapRows, mlp, gen, pairs, dot,
+  type RefInput, type Rows, p, flatten, unflatten, linear, act, mapRows, mlp, gen, pairs, dot, byCardinality,
 } from './common.js';
 
 export interface RefOutput {
@@ -132,12 +132,28 @@ export function refDCNv2(inp: RefInput, c: ModelConfig): RefOutput {
   const n = x0[0].length;
   const records: Record<string, Rows> = {};
   let x = x0;
+  const t = c.predictTarget;
+  // Target ablation, evaluation mode: random and high use the k highest-cardinality fields, low the k lowest.
+  const order = byCardinality(inp.vocab);
+  const chosen = t ? (t.mode === 'low_cardinality' ? order.slice(inp.F - t.numTarget) : order.slice(0, t.numTarget)) : [];
+  let picked: Rows | null = null;
   for (let l = 0; l < c.numCrossLayers; l++) {
     const cl = gen(c.useGenRst ? x : x0, `cross.gen.${l}`, inp, c);
     const wx = linear(x, p(inp.params, `cross.${l}.weight`), n, n);
     records[l === 0 ? 'interaction.left' : `interaction.left.${l}`] = cl;
     records[l === 0 ? 'interaction.right' : `interaction.right.${l}`] = wx;
-    x = x.map((row, b) => row.map((v, i) => v + cl[b][i] * wx[b][i]));
+    const term = cl.map((row, b) => row.map((v, i) => v * wx[b][i]));
+    if (t) {
+      const sel = term.map((row) => chosen.flatMap((f) => row.slice(f * inp.D, (f + 1) * inp.D)));
+      picked = picked ? picked.map((row, b) => row.map((v, i) => v + sel[b][i])) : sel;
+    }
+    x = x.map((row, b) => row.map((v, i) => v + term[b][i]));
+  }
+  if (t) {
+    const d = mlp(x0, 'parallel_dnn', inp, { hidden: c.parallelDnnHiddenUnits, activations: c.dnnActivations, batchNorm: c.batchNorm });
+    const h = picked!.map((row, b) => [...row, ...d[b]]);
+    const out = linear(h, p(inp.params, 'fc.weight'), h[0].length, 1, p(inp.params, 'fc.bias'));
+    return { logits: out.map((r) => r[0]), records };
   }
   let h: Rows;
   const dnnOpts = (units: number[]) => ({ hidden: units, activations: c.dnnActivations, batchNorm: c.batchNorm });
