@@ -47,7 +47,7 @@ export function floorArrival(normalized: ArrayLike<number>): number | null {
  * batch seed. The axis stops at the noise floor: a curve is drawn down to the first rank at the floor, where a
  * marker says from which rank on the values are numerically zero. The 1e-3 and 1e-6 guides are labelled.
  */
-export function spectrumChart(series: SpectrumSeries[], title: string, subtitle?: string): TopLevelSpec {
+export function spectrumChart(series: SpectrumSeries[], title: string, subtitle?: string, palette: readonly string[] = PALETTE): TopLevelSpec {
   const maxRank = Math.max(1, ...series.map((s) => s.normalized.length));
   const floor = axisFloor(maxRank);
   const values: { label: string; seed: number; rank: number; value: number }[] = [];
@@ -71,7 +71,7 @@ export function spectrumChart(series: SpectrumSeries[], title: string, subtitle?
     // Ticks every three decades, and the floor itself.
     axis: { format: '.0e', values: [...Array.from({ length: Math.floor(-Math.log10(floor) / 3) + 1 }, (_, k) => 10 ** (-3 * k)).filter((v) => v > floor * 1.5), floor] },
   } as const;
-  const color = { field: 'label', type: 'nominal', title: null, scale: { domain: labels, range: PALETTE } } as const;
+  const color = { field: 'label', type: 'nominal', title: null, scale: { domain: labels, range: [...palette] } } as const;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
@@ -84,6 +84,8 @@ export function spectrumChart(series: SpectrumSeries[], title: string, subtitle?
     width: 520,
     height: 320,
     config: baseConfig,
+    // The arrival markers' fill has no legend of its own; merged with the lines' colour legend it would hide that too.
+    resolve: { legend: { fill: 'independent' } },
     layer: [
       {
         data: { values: [{ t: 1e-3, name: '1e-3' }, { t: 1e-6, name: '1e-6' }] },
