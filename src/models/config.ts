@@ -242,8 +242,7 @@ function parseAblationKeys(raw: Raw, file: string, expid: string, model: string)
   if (on.length === 1) {
     if (MODEL_ALIASES[model] !== 'CrossNetV2' && model !== 'DCNv2' && model !== 'CrossNetV2')
       throw new UserError(`${where(file, expid, on[0][0])}: only DCNv2 and CrossNet have target-selection heads (got model ${model})`);
-    const numTarget = num(raw, 'num_target', file, expid, 5);
-    if (!Number.isInteger(numTarget) || numTarget < 1) throw new UserError(`${where(file, expid, 'num_target')}: expected a positive integer, got ${numTarget}`);
+    const numTarget = int(raw, 'num_target', file, expid, 1, 5);
     predictTarget = { mode: on[0][1], numTarget };
   }
   return {
