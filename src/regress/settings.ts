@@ -1,0 +1,48 @@
+// What the regression suite trains: every Table 1 model × DIS/GEN on a small built-in synthetic dataset, with one
+// seed, one batch size, a fixed number of epochs and a fixed thread count, so that on the CPU every number it
+// produces is reproducible to the last bit (same seed + thread count ⇒ same numbers).
+import type { Paradigm } from '../models/config.js';
+import { TABLE_MODELS } from '../train/wiring.js';
+
+export interface SuiteSettings {
+  dataset: 'synthetic-criteo';
+  rows: number;
+  batch_size: number;
+  epochs: number;
+  seed: number;
+  threads: number;
+  embedding_optimizer: 'dense' | 'lazy';
+}
+
+/** 20k rows (14,000 for training), batch 256, 2 epochs: 110 steps a run, 14 runs in two to three minutes on two cores. */
+export const DEFAULT_SETTINGS: SuiteSettings = {
+  dataset: 'synthetic-criteo',
+  rows: 20_000,
+  batch_size: 256,
+  epochs: 2,
+  seed: 2021,
+  threads: 2,
+  embedding_optimizer: 'dense',
+};
+
+export const PARADIGMS: readonly Paradigm[] = ['dis', 'gen'];
+
+export interface RunSpec {
+  /** "DCNv2 gen": the key of the run in the baseline file. */
+  id: string;
+  model: string;
+  paradigm: Paradigm;
+}
+
+export const runId = (model: string, paradigm: Paradigm): string => `${model} ${paradigm}`;
+
+/** The suite's runs, derived from the list of Table 1 models (a model added there is in the suite). */
+export function suiteRuns(models: readonly string[] = TABLE_MODELS, paradigms: readonly Paradigm[] = PARADIGMS): RunSpec[] {
+  return models.flatMap((model) => paradigms.map((paradigm) => ({ id: runId(model, paradigm), model, paradigm })));
+}
+
+/** Keys whose values differ between two settings (a baseline is only comparable with a run of the same settings). */
+export function settingsDiff(a: SuiteSettings, b: SuiteSettings): string[] {
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])] as (keyof SuiteSettings)[];
+  return keys.filter((k) => a[k] !== b[k]).map((k) => `${k}: ${String(a[k])} vs ${String(b[k])}`);
+}
