@@ -17,6 +17,8 @@ import { TABLE_MODELS } from '../train/wiring.js';
 
 export const BASELINE_DIR = join(PACKAGE_ROOT, 'regress');
 
+const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
 export default class Regress extends Ge4recCommand<RegressResult> {
   static override summary = 'Train the regression suite and compare it with the committed baseline.';
   static override description =
@@ -91,13 +93,13 @@ export default class Regress extends Ge4recCommand<RegressResult> {
     const took = `${res.seconds.toFixed(0)} s`;
     if (res.update) {
       this.log(res.update.changed.length ? updateTable(res.update.changed) : 'no number changed');
-      this.log(`baseline ${res.baseline_file} updated (${res.runs.length} runs, ${res.update.changed.length} values changed, ${took}); reason: ${res.update.reason}`);
+      this.log(`baseline ${res.baseline_file} updated (${count(res.runs.length, 'run')}, ${count(res.update.changed.length, 'value')} changed, ${took}); reason: ${res.update.reason}`);
     } else if (res.ok) {
-      this.log(`regress: ${res.runs.length} runs match ${res.baseline_file} (${res.mode === 'exact' ? 'bit for bit' : 'within the device tolerances'}, ${took})`);
+      this.log(`regress: ${count(res.runs.length, 'run')} ${res.runs.length === 1 ? 'matches' : 'match'} ${res.baseline_file} (${res.mode === 'exact' ? 'bit for bit' : 'within the device tolerances'}, ${took})`);
     } else {
       const moved = new Set(res.failures.map((r) => r.run));
       this.log(failureTable(res.failures));
-      this.log(`regress FAILED: ${res.failures.length} values in ${moved.size} of ${res.runs.length} runs differ from ${res.baseline_file} (${res.mode}, ${took})`);
+      this.log(`regress FAILED: ${count(res.failures.length, 'value')} moved in ${moved.size} of ${count(res.runs.length, 'run')} (against ${res.baseline_file}, ${res.mode}, ${took})`);
       this.log('If the change is intended (a fidelity fix), record it: ge4rec regress --update --reason "..." and commit the baseline.');
     }
     if (flags.report) this.note(`report: ${flags.report}`);
