@@ -5,6 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { UserError } from '../util/errors.js';
 import { writeJsonAtomic } from '../util/fs.js';
 import { METRICS, type RunNumbers } from './train-run.js';
+import type { MachineInfo } from './machine.js';
 import type { SuiteSettings } from './settings.js';
 import { DEFAULT_SETTINGS } from './settings.js';
 
@@ -27,7 +28,7 @@ export interface Baseline {
   device: string;
   settings: SuiteSettings;
   /** Where the numbers were made: a CPU baseline is exact only on the same onnxruntime and a CPU with the same kernels. */
-  machine: { cpu: string; onnxruntime: string; node: string };
+  machine: MachineInfo;
   runs: Record<string, BaselineRun>;
   history: BaselineUpdate[];
 }

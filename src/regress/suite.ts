@@ -1,7 +1,5 @@
 // `ge4rec regress` as a function: train the suite, compare it with the baseline (or record a new baseline), and
 // measure throughput against the machine's GEMM rate. The command (src/commands/regress.ts) prints and exits.
-import { cpus } from 'node:os';
-import * as ort from 'onnxruntime-node';
 import type { Device } from '../engine/session.js';
 import { openData } from '../train/wiring.js';
 import { UserError } from '../util/errors.js';
@@ -10,6 +8,7 @@ import { GE4REC_VERSION } from '../util/version.js';
 import { BASELINE_FORMAT, readBaseline, throughputPathFor, writeBaseline, type Baseline, type BaselineRun } from './baseline.js';
 import { changedRows, compareRuns, droppedRuns, type CompareMode, type CompareRow } from './compare.js';
 import { gemmGflops } from './gemm.js';
+import { inexactBecause, thisMachine } from './machine.js';
 import { settingsDiff, suiteRuns, type RunSpec, type SuiteSettings } from './settings.js';
 import { readThroughput, throughputOf, throughputWarnings, writeThroughput, type Throughput, type ThroughputWarning } from './throughput.js';
 import { trainRun, type RunOutcome } from './train-run.js';
@@ -67,7 +66,11 @@ export async function runRegress(o: RegressOptions): Promise<RegressResult> {
         'run the suite with the baseline\'s settings, give another --baseline, or record the whole suite with --update --reason "..."',
       );
   }
-  const mode: CompareMode = o.device === 'cpu' && !o.orderedRowSums ? 'exact' : 'tolerance';
+  const machine = thisMachine();
+  // Bits are reproducible on the CPU with the same kernels and onnxruntime; elsewhere only up to rounding.
+  const inexact = baseline && o.device === 'cpu' && baseline.device === 'cpu' ? inexactBecause(baseline.machine ?? {}, machine) : null;
+  if (inexact && !o.update) log(`${o.baselineFile} was recorded on another CPU (${inexact}): comparing within the device tolerances, not bit for bit`);
+  const mode: CompareMode = o.device === 'cpu' && baseline?.device !== 'cuda' && !o.orderedRowSums && !inexact ? 'exact' : 'tolerance';
 
   const data = await openData(o.settings.dataset, { dataDir: o.dataDir, rows: o.settings.rows, progress: o.progress });
   const gemmBefore = await gemmGflops(o.device, o.settings.threads);
@@ -108,7 +111,7 @@ export async function runRegress(o: RegressOptions): Promise<RegressResult> {
       format: BASELINE_FORMAT,
       device: o.device,
       settings: o.settings,
-      machine: { cpu: cpus()[0]?.model ?? 'unknown', onnxruntime: ort.env.versions.common ?? 'unknown', node: process.version },
+      machine,
       runs,
       history: [
         ...(baseline?.history ?? []),

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { BASELINE_FORMAT, readBaseline, throughputPathFor, type Baseline } from '../../src/regress/baseline.js';
 import { DEVICE_TOLERANCES, changedRows, compareRuns, droppedRuns } from '../../src/regress/compare.js';
 import { weightsDigest } from '../../src/regress/digest.js';
+import { inexactBecause, kernelClass } from '../../src/regress/machine.js';
 import { DEFAULT_SETTINGS, settingsDiff, suiteRuns } from '../../src/regress/settings.js';
 import { failureTable, updateTable } from '../../src/regress/table.js';
 import { throughputOf, throughputWarnings } from '../../src/regress/throughput.js';
@@ -33,7 +34,7 @@ function outcome(id: string, over: Partial<RunNumbers> = {}): RunOutcome {
 function baseline(ids: string[]): Baseline {
   const runs: Baseline['runs'] = {};
   for (const id of ids) runs[id] = { expid: id.replace(' ', '_'), ...NUMS };
-  return { format: BASELINE_FORMAT, device: 'cpu', settings: DEFAULT_SETTINGS, machine: { cpu: 'x', onnxruntime: '1', node: 'v20' }, runs, history: [] };
+  return { format: BASELINE_FORMAT, device: 'cpu', settings: DEFAULT_SETTINGS, machine: { cpu: 'x', kernels: 'x64-avx2', onnxruntime: '1', node: 'v20' }, runs, history: [] };
 }
 
 test('the suite is every Table 1 model × DIS/GEN', () => {
@@ -139,4 +140,15 @@ test('throughput: a share of the GEMM rate; warns only below the allowed drop', 
   assert.equal(w[0].run, 'FM dis');
   assert.equal(w[0].change, -0.5);
   assert.deepEqual(throughputWarnings(base, throughputOf('cpu', 110, [outcome('FM dis')]), 0.2), []);
+});
+
+test('a CPU baseline is exact only on the same kernel class and onnxruntime', () => {
+  assert.equal(kernelClass('x64', new Set(['avx', 'avx2', 'fma', 'avx512f'])), 'x64-avx512f');
+  assert.equal(kernelClass('x64', new Set(['avx', 'avx2', 'fma'])), 'x64-avx2');
+  assert.equal(kernelClass('x64', new Set(['avx', 'avx2'])), 'x64-avx');
+  assert.equal(kernelClass('arm64', null), 'arm64');
+  const here = { cpu: 'a', kernels: 'x64-avx2', onnxruntime: '1.29.0', node: 'v22' };
+  assert.equal(inexactBecause({ ...here, cpu: 'b', node: 'v20' }, here), null);
+  assert.match(inexactBecause({ ...here, kernels: 'x64-avx512f' }, here)!, /kernels are x64-avx512f, here x64-avx2/);
+  assert.match(inexactBecause({ cpu: 'a' }, here)!, /unrecorded/);
 });
