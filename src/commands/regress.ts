@@ -25,7 +25,8 @@ export default class Regress extends Ge4recCommand<RegressResult> {
     `Trains every Table 1 model × DIS/GEN (${TABLE_MODELS.length * 2} runs) on ${DEFAULT_SETTINGS.rows.toLocaleString('en-US')} rows of synthetic-criteo ` +
     `(batch ${DEFAULT_SETTINGS.batch_size}, ${DEFAULT_SETTINGS.epochs} epochs, seed ${DEFAULT_SETTINGS.seed}, ${DEFAULT_SETTINGS.threads} threads) and compares each run's ` +
     'final train loss, valid/test AUC and Logloss and a SHA-256 digest of its trained weights with regress/baseline.<device>.json. ' +
-    'On the CPU the check is exact (bit-equal); on a GPU within tolerances (AUC ±2e-3, losses 5e-3 relative, weight norm 1e-3 relative; ' +
+    'On the CPU the check is exact (bit-equal); on a GPU, or a CPU with other matrix kernels than the baseline\'s, within tolerances ' +
+    '(AUC ±3e-3, losses 5e-3 relative, weight norm 5e-3 relative; ' +
     'without regress/baseline.cuda.json it compares with the CPU baseline). Exits 1 with a table of the runs and metrics that moved. ' +
     'Throughput (samples/s as a share of the machine\'s GEMM rate, measured in the same run) only warns. ' +
     '--update --reason "..." rewrites the baseline and prints old, new and Δ of everything that changed.';

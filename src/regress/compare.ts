@@ -15,19 +15,21 @@ export interface Tolerance {
 
 /**
  * A device's numbers against the CPU's (or an earlier run of the same device) after the suite's 110 steps a run.
- * check-device finds a GPU's first-step gradients within 1e-4 (relative L2) of the CPU's and its few-step losses and
- * predictions within 1e-2; the rounding of a different summation order alone moves the suite's numbers by the spread
- * measured in docs/REGRESSION.md (a CPU run summing embedding gradients in the GPU's order). The limits sit an order
- * of magnitude above that spread and an order below what a real change moves (a changed init std moves AUC by 1e-2
- * and the weight norm by 1e-1 or more), so rounding passes and a change of the model fails.
+ * Training carries rounding forward: check-device finds a correct GPU's first-step gradients within 1e-4 of the
+ * CPU's and its losses after four steps within 1e-2, and over the whole suite a mere change of the order in which
+ * repeated embedding rows' gradients are summed (the GPU's order, on the CPU: `regress --ordered-row-sums`) moved test
+ * AUC by up to 9.0e-4, losses by up to 1.4e-3 relative and the weight norm by up to 8.3e-4 relative (measured
+ * 2026-12-06, docs/REGRESSION.md). The limits are three to six times those spreads: a GPU that trains the models
+ * correctly passes; a wrong kernel, a lost layer or TF32 products fail. Small deliberate changes (an init std ÷ √2
+ * moved AUC by 4e-5) are below rounding's reach here: the exact CPU check is the one that catches them.
  */
 export const DEVICE_TOLERANCES: Readonly<Record<Metric, Tolerance>> = {
   train_loss: { kind: 'rel', limit: 5e-3 },
-  valid_AUC: { kind: 'abs', limit: 2e-3 },
+  valid_AUC: { kind: 'abs', limit: 3e-3 },
   valid_logloss: { kind: 'rel', limit: 5e-3 },
-  test_AUC: { kind: 'abs', limit: 2e-3 },
+  test_AUC: { kind: 'abs', limit: 3e-3 },
   test_logloss: { kind: 'rel', limit: 5e-3 },
-  weights_l2: { kind: 'rel', limit: 1e-3 },
+  weights_l2: { kind: 'rel', limit: 5e-3 },
   weights_sha256: { kind: 'info', limit: 0 },
 };
 

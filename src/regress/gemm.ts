@@ -11,7 +11,7 @@ import { Rng } from '../util/rng.js';
 const N = 512;
 
 /** GFLOP/s of a float32 [512, 512] × [512, 512] product, best of a few timed rounds of at least `seconds` each. */
-export async function gemmGflops(device: Device, threads: number, seconds = 0.3, rounds = 3): Promise<number> {
+export async function gemmGflops(device: Device, threads: number, seconds = 0.15, rounds = 2): Promise<number> {
   const g = new Graph();
   const a = g.input('a', [N, N]);
   const b = g.input('b', [N, N]);

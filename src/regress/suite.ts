@@ -73,7 +73,9 @@ export async function runRegress(o: RegressOptions): Promise<RegressResult> {
   const mode: CompareMode = o.device === 'cpu' && baseline?.device !== 'cuda' && !o.orderedRowSums && !inexact ? 'exact' : 'tolerance';
 
   const data = await openData(o.settings.dataset, { dataDir: o.dataDir, rows: o.settings.rows, progress: o.progress });
-  const gemmBefore = await gemmGflops(o.device, o.settings.threads);
+  // The GEMM rate before and after every run: a run is divided by the mean of its two, so that a neighbour's load
+  // that comes and goes during the suite moves both alike.
+  const gemm = [await gemmGflops(o.device, o.settings.threads)];
   const outcomes: RunOutcome[] = [];
   const bar = progressBar(`regress (${o.device})`, o.runs.length, { enabled: o.progress, unit: 'runs', fields: { run: '-' } });
   try {
@@ -81,16 +83,15 @@ export async function runRegress(o: RegressOptions): Promise<RegressResult> {
       bar.update(outcomes.length, { run: spec.id });
       const out = await trainRun(spec, { settings: o.settings, device: o.device, data, orderedRowSums: o.orderedRowSums, progress: o.progress });
       outcomes.push(out);
+      gemm.push(await gemmGflops(o.device, o.settings.threads));
       log(`${spec.id}: test AUC ${out.numbers.test_AUC}, logloss ${out.numbers.test_logloss}, weights ${String(out.numbers.weights_sha256).slice(0, 12)} (${out.seconds.toFixed(1)} s)`);
     }
     bar.update(outcomes.length, { run: 'done' });
   } finally {
     bar.stop();
   }
-  // The rate before and after: the suite's own load on the machine sits between the two.
-  const gemm = (gemmBefore + (await gemmGflops(o.device, o.settings.threads))) / 2;
   const throughputFile = throughputPathFor(o.baselineFile);
-  const tpNow = throughputOf(o.device, gemm, outcomes);
+  const tpNow = throughputOf(o.device, outcomes.map((_, i) => (gemm[i] + gemm[i + 1]) / 2), outcomes);
   const tpBase = readThroughput(throughputFile);
   const warnings = tpBase ? throughputWarnings(tpBase, tpNow, o.throughputDrop) : [];
 
@@ -140,6 +141,6 @@ export async function runRegress(o: RegressOptions): Promise<RegressResult> {
     runs: outcomes.map((x) => ({ id: x.spec.id, expid: x.expid, seconds: x.seconds, numbers: x.numbers })),
     failures,
     update,
-    throughput: { file: throughputFile, gemm_gflops: gemm, runs: tpNow.runs, baseline_found: tpBase !== null, warnings },
+    throughput: { file: throughputFile, gemm_gflops: tpNow.gemm_gflops, runs: tpNow.runs, baseline_found: tpBase !== null, warnings },
   };
 }

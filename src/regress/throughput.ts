@@ -10,6 +10,8 @@ export const THROUGHPUT_FORMAT = 'ge4rec-regress-throughput/1';
 
 export interface ThroughputRun {
   samples_per_sec: number;
+  /** The machine's GEMM rate around this run (mean of the measurements just before and just after it). */
+  gemm_gflops: number;
   flops_per_sample: number;
   /** samples/s × forward FLOPs per sample ÷ the GEMM rate: the share of the machine's matrix rate a run turns into forward arithmetic. */
   gemm_share: number;
@@ -18,6 +20,7 @@ export interface ThroughputRun {
 export interface Throughput {
   format: typeof THROUGHPUT_FORMAT;
   device: string;
+  /** Mean of the runs' GEMM rates. */
   gemm_gflops: number;
   runs: Record<string, ThroughputRun>;
 }
@@ -30,15 +33,19 @@ export interface ThroughputWarning {
   change: number;
 }
 
-export function throughputOf(device: string, gemmGflops: number, outcomes: RunOutcome[]): Throughput {
+/** `gemmGflops`: the GEMM rate around each run, in the order of `outcomes`. */
+export function throughputOf(device: string, gemmGflops: number[], outcomes: RunOutcome[]): Throughput {
   const runs: Record<string, ThroughputRun> = {};
-  for (const o of outcomes)
+  outcomes.forEach((o, i) => {
     runs[o.spec.id] = {
       samples_per_sec: o.samples_per_sec,
+      gemm_gflops: gemmGflops[i],
       flops_per_sample: o.flops_per_sample,
-      gemm_share: (o.samples_per_sec * o.flops_per_sample) / (gemmGflops * 1e9),
+      gemm_share: (o.samples_per_sec * o.flops_per_sample) / (gemmGflops[i] * 1e9),
     };
-  return { format: THROUGHPUT_FORMAT, device, gemm_gflops: gemmGflops, runs };
+  });
+  const mean = gemmGflops.length ? gemmGflops.reduce((a, b) => a + b, 0) / gemmGflops.length : NaN;
+  return { format: THROUGHPUT_FORMAT, device, gemm_gflops: mean, runs };
 }
 
 export function readThroughput(file: string): Throughput | null {
