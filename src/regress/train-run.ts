@@ -6,7 +6,8 @@ import type { Snapshot } from '../engine/engine.js';
 import type { Device } from '../engine/session.js';
 import { fit } from '../train/fit.js';
 import { forwardFlops } from '../train/flops.js';
-import { createEngine, engineOptions, resolveExperiment } from '../train/wiring.js';
+import { experimentFile, loadExperiment } from '../models/config.js';
+import { createEngine, engineOptions, resolveExperiment, templateDataset } from '../train/wiring.js';
 import { weightsDigest } from './digest.js';
 import type { RunSpec, SuiteSettings } from './settings.js';
 
@@ -40,7 +41,9 @@ const finite = (x: number | undefined): number | null => (x !== undefined && Num
 
 export async function trainRun(spec: RunSpec, o: TrainRunOptions): Promise<RunOutcome> {
   const s = o.settings;
-  const base = resolveExperiment({ model: spec.model, dataset: s.dataset, paradigm: spec.paradigm });
+  const base = spec.variant
+    ? loadExperiment(experimentFile(spec.model), `${spec.model}_${templateDataset(s.dataset)}_${spec.variant}`)
+    : resolveExperiment({ model: spec.model, dataset: s.dataset, paradigm: spec.paradigm });
   const exp = { ...base, seed: s.seed, epochs: s.epochs, batchSize: s.batch_size };
   const choice = { device: o.device, embeddingOptimizer: s.embedding_optimizer, threads: s.threads };
   const opts = engineOptions(exp, o.data.fields, s.seed, choice);

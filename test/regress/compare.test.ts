@@ -15,6 +15,7 @@ import { throughputOf, throughputWarnings } from '../../src/regress/throughput.j
 import type { RunOutcome, RunNumbers } from '../../src/regress/train-run.js';
 import type { Snapshot } from '../../src/engine/engine.js';
 import { TABLE_MODELS } from '../../src/train/wiring.js';
+import { experimentFile, loadExperiment } from '../../src/models/config.js';
 
 const NUMS: RunNumbers = {
   train_loss: 0.5,
@@ -37,10 +38,15 @@ function baseline(ids: string[]): Baseline {
   return { format: BASELINE_FORMAT, device: 'cpu', settings: DEFAULT_SETTINGS, machine: { cpu: 'x', kernels: 'x64-avx2', onnxruntime: '1', node: 'v20' }, runs, history: [] };
 }
 
-test('the suite is every Table 1 model × DIS/GEN', () => {
+test('the suite is every Table 1 model × DIS/GEN, and one ablation variant with its model\'s GEN', () => {
   const ids = suiteRuns().map((r) => r.id);
-  assert.equal(ids.length, TABLE_MODELS.length * 2);
+  assert.equal(ids.length, TABLE_MODELS.length * 2 + 1);
   for (const m of TABLE_MODELS) for (const p of ['dis', 'gen']) assert.ok(ids.includes(`${m} ${p}`), `${m} ${p}`);
+  assert.equal(ids.at(-1), 'DCNv2 fs_use_random_cardinality_predict');
+  const v = suiteRuns().at(-1)!;
+  assert.equal(loadExperiment(experimentFile(v.model), `DCNv2_criteo_x1_${v.variant}`).paradigm, v.paradigm);
+  assert.deepEqual(suiteRuns(['DCNv2'], ['dis']).map((r) => r.id), ['DCNv2 dis']);
+  assert.deepEqual(suiteRuns(['FM', 'DCNv2'], ['gen']).map((r) => r.id), ['FM gen', 'DCNv2 gen', 'DCNv2 fs_use_random_cardinality_predict']);
   assert.deepEqual(settingsDiff(DEFAULT_SETTINGS, { ...DEFAULT_SETTINGS, rows: 5 }), ['rows: 20000 vs 5']);
 });
 
