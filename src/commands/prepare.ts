@@ -34,10 +34,10 @@ export default class Prepare extends Ge4recCommand<PrepareSummary> {
       options: ['fail', 'skip'],
       default: 'fail',
     }),
-    'connect-timeout': Flags.integer({ description: `seconds to wait for the download server to answer before retrying (default ${CONNECT_TIMEOUT_MS / 1000})`, default: CONNECT_TIMEOUT_MS / 1000, min: 1 }),
-    'idle-timeout': Flags.integer({ description: `seconds without a byte from the download server before retrying, resuming where it stopped (default ${IDLE_TIMEOUT_MS / 1000})`, default: IDLE_TIMEOUT_MS / 1000, min: 1 }),
+    'connect-timeout': Flags.integer({ description: 'seconds to wait for the download server to answer before retrying', default: CONNECT_TIMEOUT_MS / 1000, min: 1 }),
+    'idle-timeout': Flags.integer({ description: 'seconds without a byte from the download server before retrying, resuming where it stopped', default: IDLE_TIMEOUT_MS / 1000, min: 1 }),
     'parquet-compression': Flags.string({ description: 'codec of the parquet files', options: ['gzip', 'snappy', 'none'], default: 'gzip' }),
-    force: Flags.boolean({ description: 'redo every step, even those marked done', default: false }),
+    force: Flags.boolean({ description: 'redo every step, even those marked done: the dataset is rebuilt beside the old one, which is replaced only when every step has finished', default: false }),
   };
 
   async run(): Promise<PrepareSummary> {

@@ -40,7 +40,9 @@ export default class Reproduce extends Ge4recCommand<ReproduceResult> {
     'Runs FuxiCTR v2.3.1 training (Adam, BCE, early stopping on the validation monitor with patience 2 and lr ×0.1 on plateau) ' +
     'for each model × paradigm × seed, writing results/<dataset>/<model>/<dis|gen>/seed-<s>/ and the dataset tables. ' +
     'Seeds are the config seed, then seed+1, … Synthetic datasets use the Criteo (synthetic-criteo) or Avazu (synthetic-avazu) hyper-parameters. ' +
-    'Prints Table 1 (results/<dataset>/table1.md; table1.csv and table1.json have every column).';
+    'Prints Table 1 (results/<dataset>/table1.md; table1.csv and table1.json have every column). ' +
+    'A run trains in seed-<s>.partial/ and replaces seed-<s>/ only when finished; a run that did not train, diverged or cannot be scored ' +
+    'is not published (seed-<s>.partial/failed.json says why) and the command exits with status 2 after the other runs.';
   static override examples = [
     '<%= config.bin %> reproduce --dataset synthetic-criteo --rows 200000 --model FM --paradigm both --max-epochs 3',
     '<%= config.bin %> reproduce --dataset criteo_x1 --model all --paradigm both --seeds 3',
@@ -62,7 +64,7 @@ export default class Reproduce extends Ge4recCommand<ReproduceResult> {
     config: Flags.string({ description: 'experiment YAML (FuxiCTR model_config layout) instead of the built-in one' }),
     expid: Flags.string({ description: 'experiment id inside --config' }),
     threads: Flags.integer({ description: 'CPU threads for onnxruntime and the embedding update (default: all cores); a seed and a thread count fix every number', min: 1 }),
-    resume: Flags.boolean({ description: 'skip finished runs and continue killed ones from their last epoch checkpoint', default: false }),
+    resume: Flags.boolean({ description: 'skip finished runs and continue killed ones from their last epoch checkpoint (checksummed); refused, with the differences listed, when a run was started with another configuration', default: false }),
     'keep-checkpoints': Flags.boolean({
       description: "keep each finished run's best/ (best weights with Adam's state) beside model.onnx; by default checkpoints live only while a run trains",
       default: false,
