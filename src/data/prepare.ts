@@ -10,6 +10,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { writeJsonAtomic } from '../util/fs.js';
 import { UserError } from '../util/errors.js';
 import { checkName, inside } from '../util/safe-path.js';
+import { isAlive, recoverSwap, swapDir } from '../util/swap.js';
 import { extractEntries, verifyDigest } from './archive.js';
 import { datasetSpec, isSynthetic, SPLITS, type DatasetName, type DatasetSpec } from './datasets.js';
 import { downloadFile } from './download.js';
@@ -118,15 +119,6 @@ function removeStaleTemps(dir: string): void {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 export function datasetDirFor(dataset: DatasetName, dataDir: string, rows?: number, seed?: number): string {
   return join(resolve(dataDir), datasetSpec(dataset, rows, seed).folder);
 }
@@ -136,6 +128,7 @@ export async function prepareDataset(opts: PrepareOptions): Promise<PrepareSumma
   const spec = datasetSpec(opts.dataset, opts.rows, opts.seed);
   const finalDir = inside(opts.dataDir, join(resolve(opts.dataDir), checkName(spec.folder, 'dataset folder')), '--data-dir');
   // --force: everything is rebuilt beside the old dataset and swapped in at the end.
+  recoverSwap(finalDir);
   const dir = opts.force ? `${finalDir}.new` : finalDir;
   if (opts.force) {
     rmSync(dir, { recursive: true, force: true });
@@ -232,7 +225,7 @@ export async function prepareDataset(opts: PrepareOptions): Promise<PrepareSumma
   });
   if (!started) for (const s of SPLITS) startParquet(s);
   await Promise.all(pending);
-  if (opts.force) swapDataset(dir, finalDir);
+  if (opts.force) swapDir(dir, finalDir);
 
   return {
     dataset: opts.dataset,
@@ -262,20 +255,6 @@ function checkSplitRows(split: Split, file: string, rows: number, bad: number, e
       'the file is not the release (truncated or edited?): use the release files, or prepare it as your own dataset',
     );
   }
-}
-
-/** Replaces the dataset folder by the one --force built: the old one is moved aside and deleted after the rename. */
-function swapDataset(built: string, dir: string): void {
-  const old = `${dir}.old-${process.pid}`;
-  rmSync(old, { recursive: true, force: true });
-  if (existsSync(dir)) renameSync(dir, old);
-  try {
-    renameSync(built, dir);
-  } catch (e) {
-    if (existsSync(old) && !existsSync(dir)) renameSync(old, dir);
-    throw e;
-  }
-  rmSync(old, { recursive: true, force: true });
 }
 
 type StepFn = <T>(name: string, run: () => Promise<T> | T) => Promise<T>;

@@ -19,6 +19,7 @@ import { writeTables, type RunMetrics } from './tables.js';
 import { FAILED_FILE, publishProblems, RunNotPublished } from './publish.js';
 import { UserError } from '../util/errors.js';
 import { checkName, inside } from '../util/safe-path.js';
+import { recoverSwap, swapDir } from '../util/swap.js';
 import type { EngineChoice } from './wiring.js';
 
 export interface RunConfigJson {
@@ -103,6 +104,7 @@ export async function runOne(o: RunOptions): Promise<RunOutcome> {
   const work = partialDir(dir);
   const metricsPath = join(dir, 'metrics.json');
   const log = o.log ?? (() => {});
+  recoverSwap(dir);
   const config: RunConfigJson = {
     dataset: o.dataset,
     model: exp.model,
@@ -203,24 +205,10 @@ export async function runOne(o: RunOptions): Promise<RunOutcome> {
   };
   writeJsonAtomic(join(work, 'metrics.json'), metrics);
   rmSync(join(work, 'checkpoints'), { recursive: true, force: true });
-  swapIn(work, dir);
+  swapDir(work, dir);
   writeTables(o.resultsDir, o.dataset);
   log(`${dir}: test ${Object.entries(res.test).map(([k, v]) => `${k} ${v.toFixed(6)}`).join(', ')} (best epoch ${res.bestEpoch} of ${res.epochsRun})`);
   return { dir, metrics, skipped: false };
-}
-
-/** Replaces `dir` by the finished `work` folder: the old run is moved aside first and deleted only after the rename. */
-function swapIn(work: string, dir: string): void {
-  const old = `${dir}.old-${process.pid}`;
-  rmSync(old, { recursive: true, force: true });
-  if (existsSync(dir)) renameSync(dir, old);
-  try {
-    renameSync(work, dir);
-  } catch (e) {
-    if (existsSync(old) && !existsSync(dir)) renameSync(old, dir);
-    throw e;
-  }
-  rmSync(old, { recursive: true, force: true });
 }
 
 const AFRESH = 'run the same command without --resume to train this run afresh';

@@ -168,3 +168,20 @@ test('a full disk while writing a run names the run folder and keeps the finishe
     cleanup();
   }
 });
+
+test('a swap cut short by a kill (finished run moved aside, new one not yet in place) is undone on the next call', async () => {
+  const { dir, cleanup } = tempDir('rb-swap');
+  try {
+    const b = setup(dir);
+    const done = await runOne(b);
+    const { renameSync } = await import('node:fs');
+    const dead = 4_000_000 + (process.pid % 1000); // above Linux's pid_max default: no such process
+    renameSync(done.dir, `${done.dir}.old-${dead}`);
+    const again = await runOne({ ...b, resume: true, createEngine: async () => assert.fail('the finished run is found again') });
+    assert.equal(again.skipped, true);
+    assert.equal(again.metrics.test.AUC, done.metrics.test.AUC);
+    assert.ok(!existsSync(`${done.dir}.old-${dead}`));
+  } finally {
+    cleanup();
+  }
+});
