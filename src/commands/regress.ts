@@ -7,22 +7,22 @@ import { Flags } from '@oclif/core';
 import { Ge4recCommand } from '../cli/command.js';
 import type { Paradigm } from '../models/config.js';
 import { baselinePath } from '../regress/baseline.js';
-import { DEFAULT_SETTINGS, PARADIGMS, SUITE_VARIANT, suiteRuns } from '../regress/settings.js';
+import { DEFAULT_SETTINGS, PARADIGMS, SUITE_VARIANT, suiteModels, suiteRuns } from '../regress/settings.js';
 import { runRegress, type RegressResult } from '../regress/suite.js';
 import { failureTable, updateTable } from '../regress/table.js';
 import { UserError } from '../util/errors.js';
 import { writeJsonAtomic } from '../util/fs.js';
 import { PACKAGE_ROOT } from '../util/paths.js';
-import { TABLE_MODELS } from '../train/wiring.js';
 
 export const BASELINE_DIR = join(PACKAGE_ROOT, 'regress');
+const MODELS = suiteModels();
 
 const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 export default class Regress extends Ge4recCommand<RegressResult> {
   static override summary = 'Train the regression suite and compare it with the committed baseline.';
   static override description =
-    `Trains every Table 1 model × DIS/GEN and one ablation variant (${SUITE_VARIANT.model} ${SUITE_VARIANT.suffix}; ${TABLE_MODELS.length * 2 + 1} runs) on ${DEFAULT_SETTINGS.rows.toLocaleString('en-US')} rows of synthetic-criteo ` +
+    `Trains every Table 1 model × DIS/GEN and one ablation variant (${SUITE_VARIANT.model} ${SUITE_VARIANT.suffix}; ${MODELS.length * 2 + 1} runs) on ${DEFAULT_SETTINGS.rows.toLocaleString('en-US')} rows of synthetic-criteo ` +
     `(batch ${DEFAULT_SETTINGS.batch_size}, ${DEFAULT_SETTINGS.epochs} epochs, seed ${DEFAULT_SETTINGS.seed}, ${DEFAULT_SETTINGS.threads} threads) and compares each run's ` +
     'final train loss, valid/test AUC and Logloss and a SHA-256 digest of its trained weights with regress/baseline.<device>.json. ' +
     'On the CPU the check is exact (bit-equal); on a GPU, or a CPU with other matrix kernels than the baseline\'s, within tolerances ' +
@@ -39,7 +39,7 @@ export default class Regress extends Ge4recCommand<RegressResult> {
   ];
   static override flags = {
     device: Flags.string({ description: 'onnxruntime execution provider to train on', options: ['cpu', 'cuda'], default: 'cpu' }),
-    models: Flags.string({ description: `comma-separated subset of the suite's models (default all of Table 1: ${TABLE_MODELS.join(', ')}; ${SUITE_VARIANT.model} brings its ablation variant with GEN)` }),
+    models: Flags.string({ description: `comma-separated subset of the suite's models (default all of Table 1: ${MODELS.join(', ')}; ${SUITE_VARIANT.model} brings its ablation variant with GEN)` }),
     paradigm: Flags.string({ description: 'which variants to train', options: ['dis', 'gen', 'both'], default: 'both' }),
     baseline: Flags.string({ description: 'baseline file (default regress/baseline.<device>.json; on cuda without one, the CPU baseline)' }),
     update: Flags.boolean({ description: 'rewrite the baseline (and the throughput file) with this run\'s numbers; needs --reason', default: false }),
@@ -60,9 +60,9 @@ export default class Regress extends Ge4recCommand<RegressResult> {
     const device = flags.device as 'cpu' | 'cuda';
     if (flags.update && !flags.reason?.trim()) throw new UserError('--update needs --reason "why the numbers changed" (it is recorded in the baseline file)');
     if (flags.reason !== undefined && !flags.update) throw new UserError('--reason is only used with --update');
-    const models = flags.models ? flags.models.split(',').map((s) => s.trim()).filter(Boolean) : [...TABLE_MODELS];
+    const models = flags.models ? flags.models.split(',').map((s) => s.trim()).filter(Boolean) : [...MODELS];
     for (const m of models)
-      if (!(TABLE_MODELS as readonly string[]).includes(m)) throw new UserError(`--models: unknown model '${m}' (the suite has ${TABLE_MODELS.join(', ')})`);
+      if (!(MODELS as readonly string[]).includes(m)) throw new UserError(`--models: unknown model '${m}' (the suite has ${MODELS.join(', ')})`);
     if (models.length === 0) throw new UserError('--models: no model given');
     const paradigms: readonly Paradigm[] = flags.paradigm === 'both' ? PARADIGMS : [flags.paradigm as Paradigm];
     const drop = Number(flags['throughput-warn']);

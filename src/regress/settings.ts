@@ -28,6 +28,11 @@ export const DEFAULT_SETTINGS: SuiteSettings = {
 
 export const PARADIGMS: readonly Paradigm[] = ['dis', 'gen'];
 
+/** The suite's models: Table 1's (the one place the suite reads the model list from). */
+export function suiteModels(): readonly string[] {
+  return TABLE_MODELS;
+}
+
 export interface RunSpec {
   /** "DCNv2 gen", or "DCNv2 <variant>" for an ablation variant: the key of the run in the baseline file. */
   id: string;
@@ -56,7 +61,7 @@ export function suiteVariant(): RunSpec {
  * The suite's runs, derived from the list of Table 1 models (a model added there is in the suite), then the ablation
  * variant when its model and GEN are selected.
  */
-export function suiteRuns(models: readonly string[] = TABLE_MODELS, paradigms: readonly Paradigm[] = PARADIGMS): RunSpec[] {
+export function suiteRuns(models: readonly string[] = suiteModels(), paradigms: readonly Paradigm[] = PARADIGMS): RunSpec[] {
   const runs: RunSpec[] = models.flatMap((model) => paradigms.map((paradigm) => ({ id: runId(model, paradigm), model, paradigm })));
   if (models.includes(SUITE_VARIANT.model) && paradigms.includes('gen')) runs.push(suiteVariant());
   return runs;
