@@ -152,10 +152,12 @@ export function studyChart(study: Study, dataset: string, rows: AblationRow[]): 
         data: { values: [{ name: 'DIS', auc: dis }, { name: 'GEN', auc: gen }] },
         layer: [
           { mark: { type: 'rule', strokeDash: [5, 4], color: '#555' }, encoding: { y: { field: 'auc', type: 'quantitative', scale: { domain, zero: false } } } },
-          {
-            mark: { type: 'text', align: 'left', dx: 4, dy: -6, color: '#555', fontSize: 11 },
+          // The higher line's name above it, the lower one's below, so that close lines keep readable names.
+          ...[['DIS', dis >= gen], ['GEN', gen > dis]].map(([name, upper]) => ({
+            transform: [{ filter: `datum.name === '${name}'` }],
+            mark: { type: 'text', align: 'left', baseline: upper ? 'bottom' : 'top', dx: 4, dy: upper ? -2 : 2, color: '#555', fontSize: 11 },
             encoding: { x: { value: width }, y: { field: 'auc', type: 'quantitative', scale: { domain, zero: false } }, text: { field: 'name' } },
-          },
+          })),
         ],
       },
     ],
