@@ -98,9 +98,14 @@ export default class Regress extends Ge4recCommand<RegressResult> {
     } else if (res.ok) {
       this.log(`regress: ${count(res.runs.length, 'run')} ${res.runs.length === 1 ? 'matches' : 'match'} ${res.baseline_file} (${res.mode === 'exact' ? 'bit for bit' : 'within the device tolerances'}, ${took})`);
     } else {
-      const moved = new Set(res.failures.map((r) => r.run));
+      const values = res.failures.filter((r) => r.metric !== '(run)');
+      const runs = res.failures.filter((r) => r.metric === '(run)');
+      const what = [
+        values.length ? `${count(values.length, 'value')} moved in ${new Set(values.map((r) => r.run)).size} of ${count(res.runs.length, 'run')}` : '',
+        runs.length ? `${count(runs.length, 'run')} on one side only` : '',
+      ].filter(Boolean);
       this.log(failureTable(res.failures));
-      this.log(`regress FAILED: ${count(res.failures.length, 'value')} moved in ${moved.size} of ${count(res.runs.length, 'run')} (against ${res.baseline_file}, ${res.mode}, ${took})`);
+      this.log(`regress FAILED: ${what.join('; ')} (against ${res.baseline_file}, ${res.mode}, ${took})`);
       this.log('If the change is intended (a fidelity fix), record it: ge4rec regress --update --reason "..." and commit the baseline.');
     }
     if (flags.report) this.note(`report: ${flags.report}`);
