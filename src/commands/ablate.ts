@@ -9,7 +9,8 @@ import { DEFAULT_SYNTHETIC_ROWS } from '../data/datasets.js';
 import { UserError } from '../util/errors.js';
 import { formatDuration } from '../util/progress.js';
 import { ensureOutputDir } from '../util/safe-path.js';
-import { DATASETS, createEngine, engineOptions, openData, templateDataset, type EngineChoice } from '../train/wiring.js';
+import { createEngine, engineOptions, openData, templateDataset, type EngineChoice } from '../train/wiring.js';
+import { datasetNames } from '../data/catalog.js';
 
 export default class Ablate extends Ge4recCommand<AblateResult> {
   static override summary = "The paper's ablations of GEN on DCNv2: source, encoder, target, activation (Fig. 5, Fig. 10).";
@@ -24,7 +25,7 @@ export default class Ablate extends Ge4recCommand<AblateResult> {
     '<%= config.bin %> ablate --dataset avazu_x4 --study source,target --seeds 3 --resume',
   ];
   static override flags = {
-    dataset: Flags.string({ description: 'dataset to train on; synthetic-* are generated on first use', options: [...DATASETS], required: true }),
+    dataset: Flags.string({ description: 'dataset to train on; synthetic-* are generated on first use', options: datasetNames(), required: true }),
     study: Flags.string({ description: `which studies: ${STUDIES.join(', ')} (comma-separated) or all`, default: 'all' }),
     seeds: Flags.integer({ description: 'seeds per variant (config seed, seed+1, …); the error bars need 2 or more', default: 1, min: 1 }),
     'max-epochs': Flags.integer({ description: 'cap on epochs (the configs say 100; early stopping usually ends sooner)', min: 1 }),

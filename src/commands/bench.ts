@@ -4,7 +4,9 @@ import { Ge4recCommand } from '../cli/command.js';
 import { UserError } from '../util/errors.js';
 import type { DatasetName } from '../models/config.js';
 import { runBench, type BenchRow } from '../train/bench.js';
-import { TABLE_MODELS, ALL_MODELS } from '../train/wiring.js';
+import { parseModelList } from '../train/wiring.js';
+import { modelNames, table1Models } from '../models/catalog.js';
+import { releaseNames } from '../data/catalog.js';
 
 export default class Bench extends Ge4recCommand<{ rows: BenchRow[]; load: number[] }> {
   static override summary = 'Training throughput and memory of every model × paradigm at the paper settings.';
@@ -16,8 +18,8 @@ export default class Bench extends Ge4recCommand<{ rows: BenchRow[]; load: numbe
   static override examples = ['<%= config.bin %> bench', '<%= config.bin %> bench --models FM,DCNv2 --datasets criteo_x1 --steps 5', '<%= config.bin %> bench --steps 1 --batch-size 64 --json'];
 
   static override flags = {
-    models: Flags.string({ description: `comma-separated models, from ${ALL_MODELS.join(', ')} (default: Table 1's ${TABLE_MODELS.length})` }),
-    datasets: Flags.string({ description: 'comma-separated: criteo_x1, avazu_x4', default: 'criteo_x1,avazu_x4' }),
+    models: Flags.string({ description: `comma-separated models, from ${modelNames().join(', ')} (default: Table 1's ${table1Models().length})` }),
+    datasets: Flags.string({ description: `comma-separated: ${releaseNames().join(', ')}`, default: releaseNames().join(',') }),
     steps: Flags.integer({ description: 'timed steps per model × paradigm', default: 10, min: 1 }),
     warmup: Flags.integer({ description: 'untimed steps first (the first one creates the sessions)', default: 2, min: 1 }),
     'batch-size': Flags.integer({ description: "override the paper's batch size (smoke tests)", min: 1 }),
@@ -28,11 +30,10 @@ export default class Bench extends Ge4recCommand<{ rows: BenchRow[]; load: numbe
 
   async run(): Promise<{ rows: BenchRow[]; load: number[] }> {
     const { flags } = await this.parse(Bench);
-    const models = flags.models ? flags.models.split(',').map((s) => s.trim()) : [...TABLE_MODELS];
-    for (const m of models)
-      if (!(ALL_MODELS as readonly string[]).includes(m)) throw new UserError(`--models: unknown model '${m}' (expected ${ALL_MODELS.join(', ')})`);
+    const models = parseModelList(flags.models, '--models');
     const datasets = flags.datasets.split(',').map((s) => s.trim());
-    for (const d of datasets) if (d !== 'criteo_x1' && d !== 'avazu_x4') throw new UserError(`--datasets: unknown dataset '${d}' (criteo_x1, avazu_x4)`);
+    const releases: string[] = releaseNames();
+    for (const d of datasets) if (!releases.includes(d)) throw new UserError(`--datasets: unknown dataset '${d}' (${releases.join(', ')})`);
     const json = this.jsonEnabled();
     const rows = await runBench({
       models,

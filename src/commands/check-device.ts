@@ -6,7 +6,8 @@ import { UserError } from '../util/errors.js';
 import type { Paradigm } from '../models/config.js';
 import { checkDevice, formatCheckRow, type DeviceCheckResult } from '../train/device-check.js';
 import { formatBenchRow } from '../train/bench.js';
-import { ALL_MODELS, TABLE_MODELS } from '../train/wiring.js';
+import { parseModelList } from '../train/wiring.js';
+import { modelNames, table1Models } from '../models/catalog.js';
 
 export default class CheckDevice extends Ge4recCommand<DeviceCheckResult> {
   static override summary = 'Check that a device trains every model as the CPU does, and time it.';
@@ -25,7 +26,7 @@ export default class CheckDevice extends Ge4recCommand<DeviceCheckResult> {
 
   static override flags = {
     device: Flags.string({ description: 'onnxruntime execution provider to check', options: ['cpu', 'cuda'], default: 'cpu' }),
-    models: Flags.string({ description: `comma-separated models, from ${ALL_MODELS.join(', ')} (default: Table 1's ${TABLE_MODELS.length})` }),
+    models: Flags.string({ description: `comma-separated models, from ${modelNames().join(', ')} (default: Table 1's ${table1Models().length})` }),
     paradigm: Flags.string({ description: 'which variants to check', options: ['dis', 'gen', 'both'], default: 'both' }),
     steps: Flags.integer({ description: 'training steps per run', default: 4, min: 1 }),
     'batch-size': Flags.integer({ description: 'rows per synthetic batch', default: 256, min: 1 }),
@@ -40,9 +41,7 @@ export default class CheckDevice extends Ge4recCommand<DeviceCheckResult> {
 
   async run(): Promise<DeviceCheckResult> {
     const { flags } = await this.parse(CheckDevice);
-    const models = flags.models ? flags.models.split(',').map((s) => s.trim()) : [...TABLE_MODELS];
-    for (const m of models)
-      if (!(ALL_MODELS as readonly string[]).includes(m)) throw new UserError(`--models: unknown model '${m}' (expected ${ALL_MODELS.join(', ')})`);
+    const models = parseModelList(flags.models, '--models');
     const tol = (name: string, v: string) => {
       const x = Number(v);
       if (!(x > 0)) throw new UserError(`--${name}: expected a positive number, got '${v}'`);

@@ -3,7 +3,7 @@ import { Flags } from '@oclif/core';
 import { Ge4recCommand } from '../cli/command.js';
 import { ensureOutputDir } from '../util/safe-path.js';
 import { progressBar, type Progress } from '../util/progress.js';
-import { DATASET_NAMES, type DatasetName } from '../data/datasets.js';
+import { datasetNames } from '../data/catalog.js';
 import { prepareDataset, type PrepareSummary } from '../data/prepare.js';
 import { CONNECT_TIMEOUT_MS, IDLE_TIMEOUT_MS } from '../data/download.js';
 
@@ -20,10 +20,12 @@ export default class Prepare extends Ge4recCommand<PrepareSummary> {
     '<%= config.bin %> prepare --dataset criteo_x1',
     '<%= config.bin %> prepare --dataset avazu_x4 --source ~/Downloads',
     '<%= config.bin %> prepare --dataset synthetic-criteo --rows 200000 --seed 1',
+    '<%= config.bin %> prepare --config dataset_config.yaml --dataset my_clicks',
   ];
 
   static override flags = {
-    dataset: Flags.string({ description: 'dataset to prepare', options: DATASET_NAMES, required: true }),
+    dataset: Flags.string({ description: `dataset to prepare: ${datasetNames().join(', ')}, or the id of a dataset in --config`, required: true }),
+    config: Flags.string({ description: "a FuxiCTR dataset_config.yaml declaring --dataset (your own data: csv or parquet files, feature_cols, label_col)" }),
     'data-dir': Flags.string({ description: 'folder holding the dataset folders', default: './data' }),
     source: Flags.string({ description: 'folder with the already-downloaded zip or train/valid/test.csv' }),
     mirror: Flags.string({ description: 'base URL to download the zip from instead of Hugging Face (env GE4REC_MIRROR)' }),
@@ -49,7 +51,8 @@ export default class Prepare extends Ge4recCommand<PrepareSummary> {
     let summary: PrepareSummary;
     try {
       summary = await prepareDataset({
-        dataset: flags.dataset as DatasetName,
+        dataset: flags.dataset,
+        config: flags.config,
         dataDir: flags['data-dir'],
         source: flags.source,
         mirror: flags.mirror,

@@ -12,7 +12,9 @@ import { RunNotPublished } from '../train/publish.js';
 import { progressBar } from '../util/progress.js';
 import { writeTables, type Table1Row } from '../train/tables.js';
 import { DEFAULT_SYNTHETIC_ROWS } from '../data/datasets.js';
-import { ALL_MODELS, DATASETS, TABLE_MODELS, createEngine, engineOptions, openData, resolveExperiment, type EngineChoice } from '../train/wiring.js';
+import { createEngine, engineOptions, openData, parseModelList, resolveExperiment, type EngineChoice } from '../train/wiring.js';
+import { modelNames, table1Models } from '../models/catalog.js';
+import { datasetNames, isSynthetic, releaseNames, type ReleaseName } from '../data/catalog.js';
 
 interface ReproduceFlags {
   model?: string;
@@ -27,6 +29,8 @@ interface ReproduceFlags {
   'results-dir': string;
   config?: string;
   expid?: string;
+  hparams?: string;
+  'ignore-unknown-keys': boolean;
   threads?: number;
   resume: boolean;
   'keep-checkpoints': boolean;
@@ -50,10 +54,10 @@ export default class Reproduce extends Ge4recCommand<ReproduceResult> {
   ];
   static override flags = {
     model: Flags.string({
-      description: `model(s) to train, comma-separated: ${ALL_MODELS.join(', ')}; or 'all' for Table 1's ${TABLE_MODELS.length} (${TABLE_MODELS.join(', ')})`,
+      description: `model(s) to train, comma-separated: ${modelNames().join(', ')}; or 'all' for Table 1's ${table1Models().length} (${table1Models().join(', ')})`,
     }),
     paradigm: Flags.string({ description: 'DIS (original), GEN (generative encoder) or both (ignored with --config: the config decides)', options: ['dis', 'gen', 'both'], default: 'both' }),
-    dataset: Flags.string({ description: "dataset to train on (required unless --config's experiment names one); synthetic-* are generated on first use", options: [...DATASETS] }),
+    dataset: Flags.string({ description: `dataset to train on: ${datasetNames().join(', ')} or a prepared dataset of yours (required unless --config's experiment names one); synthetic-* are generated on first use` }),
     seeds: Flags.integer({ description: 'number of seeds (config seed, seed+1, …)', default: 1, min: 1 }),
     device: Flags.string({ description: 'onnxruntime execution provider', options: ['cpu', 'cuda'], default: 'cpu' }),
     'embedding-optimizer': Flags.string({ description: 'dense: exact PyTorch Adam over whole tables; lazy: touched rows only', options: ['dense', 'lazy'], default: 'dense' }),
@@ -63,6 +67,14 @@ export default class Reproduce extends Ge4recCommand<ReproduceResult> {
     'results-dir': Flags.string({ description: 'where runs and tables are written', default: './results' }),
     config: Flags.string({ description: 'experiment YAML (FuxiCTR model_config layout) instead of the built-in one' }),
     expid: Flags.string({ description: 'experiment id inside --config' }),
+    'ignore-unknown-keys': Flags.boolean({
+      description: "FuxiCTR's behaviour: ignore --config keys ge4rec does not know, with a warning each (by default they are an error)",
+      default: false,
+    }),
+    hparams: Flags.string({
+      description: "whose hyper-parameters (the paper's experiment ids) to train a dataset of yours with (default criteo_x1; the built-in datasets use their own)",
+      options: releaseNames(),
+    }),
     threads: Flags.integer({ description: 'CPU threads for onnxruntime and the embedding update (default: all cores); a seed and a thread count fix every number', min: 1 }),
     resume: Flags.boolean({ description: 'skip finished runs and continue killed ones from their last epoch checkpoint (checksummed); refused, with the differences listed, when a run was started with another configuration', default: false }),
     'keep-checkpoints': Flags.boolean({
@@ -84,12 +96,17 @@ export default class Reproduce extends Ge4recCommand<ReproduceResult> {
     // Both folders are checked (and created) before any work: a path that cannot hold a folder fails at once.
     ensureOutputDir(f['results-dir'], '--results-dir');
     ensureOutputDir(f['data-dir'], '--data-dir');
-    const models = f.config ? [undefined] : parseModels(f.model!);
+    const models = f.config ? [undefined] : parseModelList(f.model!, '--model');
     const paradigms: (Paradigm | undefined)[] = f.config ? [undefined] : f.paradigm === 'both' ? ['dis', 'gen'] : [f.paradigm as Paradigm];
-    const first = f.config ? resolveExperiment({ dataset: f.dataset ?? 'criteo_x1', configFile: f.config, expid: f.expid }) : undefined;
+    const first = f.config ? resolveExperiment({
+          dataset: f.dataset ?? 'criteo_x1',
+          configFile: f.config,
+          expid: f.expid,
+          load: { ignoreUnknownKeys: f['ignore-unknown-keys'], warn: (m) => this.logToStderr(m) },
+        }) : undefined;
     const dataset = f.dataset ?? first?.dataset;
-    if (!dataset) throw new UserError('--dataset is required (criteo_x1, avazu_x4, synthetic-criteo or synthetic-avazu)');
-    if (f.rows !== undefined && !dataset.startsWith('synthetic-')) throw new UserError('--rows applies only to the synthetic datasets');
+    if (!dataset) throw new UserError(`--dataset is required (${datasetNames().join(', ')} or a prepared dataset of yours)`);
+    if (f.rows !== undefined && !isSynthetic(dataset)) throw new UserError('--rows applies only to the synthetic datasets');
     const choice: EngineChoice = { device: f.device as 'cpu' | 'cuda', embeddingOptimizer: f['embedding-optimizer'] as 'dense' | 'lazy', threads: f.threads };
 
     const data = await openData(dataset, { dataDir: f['data-dir'], rows: f.rows, progress: json ? false : undefined });
@@ -98,7 +115,7 @@ export default class Reproduce extends Ge4recCommand<ReproduceResult> {
     const failed: string[] = [];
     for (const model of models)
       for (const paradigm of paradigms) {
-        const exp = first ?? resolveExperiment({ model, dataset, paradigm });
+        const exp = first ?? resolveExperiment({ model, dataset, paradigm, hparams: f.hparams as ReleaseName | undefined });
         for (let k = 0; k < f.seeds; k++) {
           const seed = exp.seed + k;
           log(`== ${dataset}: ${exp.model} ${exp.paradigm.toUpperCase()} (${exp.expid}) seed ${seed}`);
@@ -141,15 +158,4 @@ export default class Reproduce extends Ge4recCommand<ReproduceResult> {
     }
     return { dataset, runs, table1 };
   }
-}
-
-/** `--model`: one name, a comma-separated list, or 'all' (Table 1's seven). */
-function parseModels(arg: string): string[] {
-  if (arg === 'all') return [...TABLE_MODELS];
-  const names = arg.split(',').map((m) => m.trim()).filter(Boolean);
-  for (const m of names)
-    if (!(ALL_MODELS as readonly string[]).includes(m))
-      throw new UserError(`--model: unknown model '${m}'; expected one of ${ALL_MODELS.join(', ')} or 'all'`);
-  if (names.length === 0) throw new UserError('--model: no model given');
-  return names;
 }

@@ -30,7 +30,9 @@ export type FileOwner = 'download' | 'source';
 /** What to tell the user about a bad file. */
 function badFileHint(owner: FileOwner, path: string): string {
   return owner === 'source'
-    ? `${path} is your own file (from --source): replace it with an intact copy of the release, or point --source at one`
+    ? `${path} (from --source) is not the release file: its checksum is not the published one, so it is left alone. ` +
+      'For the release, point --source at an intact copy; to train on data of your own, declare it in a FuxiCTR ' +
+      'dataset_config.yaml and run: ge4rec prepare --config dataset_config.yaml --dataset YOUR_ID'
     : 'run the same command again: the file was deleted and is fetched anew';
 }
 

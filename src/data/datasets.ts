@@ -1,5 +1,5 @@
-// The datasets ge4rec knows: their CSV columns, the fields FuxiCTR builds from them (dataset_config.yaml of the
-// paper's code, facts §5.3), download locations and checksums (reference/paper-results.json, facts §5).
+// The encoding specs of the built-in datasets: their CSV columns, the fields FuxiCTR builds from them (the paper's
+// dataset_config.yaml), download locations and checksums. src/data/catalog.ts makes them catalog entries.
 import type { Split } from './types.js';
 
 /** How one raw CSV column is turned into a field. */
@@ -7,8 +7,12 @@ export interface ColumnSpec {
   /** Field name in feature_map.json (= the CSV column name, except for derived Avazu fields). */
   name: string;
   type: 'categorical' | 'numeric';
-  /** FuxiCTR dtype: 'float' columns are read as float64 (Criteo C1..C26 too), 'str' as strings. */
-  dtype: 'float' | 'str';
+  /** FuxiCTR dtype: 'float' columns are read as float64 (Criteo C1..C26 too), 'int' as integers, 'str' as strings. */
+  dtype: 'float' | 'int' | 'str';
+  /** FuxiCTR fill_na: the value of an empty cell (default "" for str, 0 for int/float) and the tokenizer's na_value (→ OOV) when given. */
+  fillNa?: string | number;
+  /** Per-feature min_categr_count (default: the dataset's). */
+  minCategrCount?: number;
   /** CSV column the value is read from (defaults to `name`). */
   source?: string;
   /** Avazu time conversions (facts §4.9), applied to the raw YYMMDDHH string of `source`. */
@@ -89,31 +93,15 @@ export const AVAZU_X4: DatasetSpec = {
   expectedRows: { train: 32343172, valid: 4042897, test: 4042898 },
 };
 
-export type RealDatasetName = 'criteo_x1' | 'avazu_x4';
-export type SyntheticDatasetName = 'synthetic-criteo' | 'synthetic-avazu';
-export type DatasetName = RealDatasetName | SyntheticDatasetName;
-export const DATASET_NAMES: DatasetName[] = ['criteo_x1', 'avazu_x4', 'synthetic-criteo', 'synthetic-avazu'];
+/** Avazu x4 vocabulary sizes (incl. PAD and OOV) in field order, from GE4Rec's plot.ipynb: `ge4rec bench` builds its tables at these sizes. */
+export const AVAZU_X4_VOCAB = [26, 9, 9, 4051, 5461, 27, 6545, 400, 33, 820509, 2903322, 7259, 7, 6, 2556, 10, 11, 434, 6, 70, 173, 62, 9, 4];
 
-export function isSynthetic(name: DatasetName): name is SyntheticDatasetName {
-  return name === 'synthetic-criteo' || name === 'synthetic-avazu';
-}
-
-/** The spec a dataset is encoded with; synthetic sets share the real layout, with their own folder. */
-export function datasetSpec(name: DatasetName, rows?: number, seed?: number): DatasetSpec {
-  switch (name) {
-    case 'criteo_x1':
-      return CRITEO_X1;
-    case 'avazu_x4':
-      return AVAZU_X4;
-    case 'synthetic-criteo':
-    case 'synthetic-avazu': {
-      const base = name === 'synthetic-criteo' ? CRITEO_X1 : AVAZU_X4;
-      const r = rows ?? DEFAULT_SYNTHETIC_ROWS;
-      const s = seed ?? 0;
-      const tag = name === 'synthetic-criteo' ? 'criteo' : 'avazu';
-      return { ...base, name, folder: `synthetic_${tag}_${r}_${s}`, download: undefined, expectedRows: undefined };
-    }
-  }
+/** Criteo x1's categorical vocabularies total ~2.09 M rows; `ge4rec bench` spreads them geometrically over the 26 fields. */
+export function criteoX1BenchVocab(): number[] {
+  const total = 2_090_000;
+  const w = Array.from({ length: 26 }, (_, i) => 0.72 ** i);
+  const s = w.reduce((a, b) => a + b, 0);
+  return w.map((x) => Math.max(4, Math.round((x / s) * total)));
 }
 
 export const DEFAULT_SYNTHETIC_ROWS = 200_000;

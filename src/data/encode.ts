@@ -11,7 +11,7 @@ import { basename } from 'node:path';
 import { UserError } from '../util/errors.js';
 import { CacheWriter, type CacheMeta } from './cache.js';
 import { isNanLiteral, parseNumber, scanCsv, type LineFields } from './csv.js';
-import type { DatasetSpec } from './datasets.js';
+import type { ColumnSpec, DatasetSpec } from './datasets.js';
 import type { FieldInfo, Split } from './types.js';
 import { TokenCounter, type Token, type Vocabulary } from './vocab.js';
 
@@ -35,7 +35,7 @@ export interface SplitEncodeResult {
   meta: CacheMeta;
 }
 
-type CatKind = 'float' | 'str' | 'hour' | 'weekday' | 'weekend';
+type CatKind = 'float' | 'int' | 'str' | 'hour' | 'weekday' | 'weekend';
 
 interface Plan {
   nCols: number;
@@ -46,6 +46,9 @@ interface Plan {
   catKinds: CatKind[];
   catNames: string[];
   numNames: string[];
+  /** fill_na of each numeric and categorical column: the value an empty cell takes. */
+  numFill: number[];
+  catFill: (number | string)[];
   /** CSV columns holding a YYMMDDHH timestamp that derived fields read (Avazu's hour). */
   hourCols: number[];
 }
@@ -68,6 +71,8 @@ function makePlan(spec: DatasetSpec, header: string[], file: string, labelOption
     catKinds,
     catNames: cats.map((f) => f.name),
     numNames: nums.map((f) => f.name),
+    numFill: nums.map((f) => (typeof f.fillNa === 'number' ? f.fillNa : 0)),
+    catFill: cats.map((f) => fillValue(f)),
     hourCols: [...new Set(cats.filter((f) => f.derive).map((f) => idx(f.source ?? f.name)))],
   };
 }
@@ -77,6 +82,12 @@ function quoteValue(buf: Buffer, s: number, e: number): string {
   const n = e - s;
   const text = buf.toString('utf8', s, Math.min(e, s + 40));
   return n > 40 ? `"${text}…" (${n} characters)` : `"${text}"`;
+}
+
+/** A column's fill_na as the encoder holds tokens: a latin1 string of the UTF-8 bytes for str, a number otherwise. */
+export function fillValue(f: ColumnSpec): number | string {
+  if (f.dtype === 'str') return Buffer.from(String(f.fillNa ?? ''), 'utf8').toString('latin1');
+  return f.fillNa === undefined ? 0 : Number(f.fillNa);
 }
 
 const SMALL_INT_STR = Array.from({ length: 24 }, (_, i) => String(i));
@@ -186,7 +197,12 @@ export class DatasetEncoder {
       if (!writer) throw new UserError(`${file}: empty file (no header line)`);
       const w: CacheWriter = writer;
       if (fitting) {
-        this.vocabs = this.counters.map((c) => c.build(this.spec.minCategrCount, ''));
+        // FuxiCTR's Tokenizer: min_freq per feature (or the dataset's), na_value = the column's fill_na (default "")
+        this.vocabs = this.counters.map((c, j) => {
+          const f = this.catFieldsSpec[j];
+          const na = f.fillNa === undefined ? '' : fillValue(f);
+          return c.build(f.minCategrCount ?? this.spec.minCategrCount, na);
+        });
         // vocab sizes are known now: record them in the cache's field list
         const meta = w.finish(this.vocabs.map((v) => v.remap), this.fields());
         return { rows: meta.rows, bad, meta };
@@ -217,17 +233,17 @@ export class DatasetEncoder {
     const hourInfo: ({ hour: number; weekday: number; weekend: number } | null)[] = [];
 
     /**
-     * A float column's value: empty or a NaN literal is 0 (FuxiCTR's fill_na); anything else non-numeric is a bad row
-     * (null), and so is a value that is not finite where it is stored: numeric fields are float32 in the cache and the
-     * model ("1e50" or a 400-digit string would be Infinity there), categorical float tokens float64 ("-Infinity").
+     * A float column's value: empty or a NaN literal is its fill_na (FuxiCTR's; default 0); anything else non-numeric
+     * is a bad row (null), and so is a value that is not finite where it is stored: numeric fields are float32 in the
+     * cache and the model ("1e50" or a 400-digit string would be Infinity there), categorical float tokens float64.
      */
-    const numberField = (f: LineFields, c: number, name: string, float32: boolean): number | null => {
+    const numberField = (f: LineFields, c: number, name: string, float32: boolean, fill: number): number | null => {
       const s = f.start[c];
       const e = f.end[c];
-      if (e <= s) return 0;
+      if (e <= s) return fill;
       const v = parseNumber(f.buf, s, e);
       if (Number.isNaN(v)) {
-        if (isNanLiteral(f.buf, s, e)) return 0;
+        if (isNanLiteral(f.buf, s, e)) return fill;
         badRow(f, `${name} ${quoteValue(f.buf, s, e)} is not a number`);
         return null;
       }
@@ -237,6 +253,7 @@ export class DatasetEncoder {
       }
       return v;
     };
+    const catFill = p.catFill;
 
     return (f: LineFields, w: RowSink): void => {
       const buf = f.buf;
@@ -250,7 +267,7 @@ export class DatasetEncoder {
         if (y !== 0 && y !== 1) return badRow(f, `label "${buf.toString('utf8', ls, le)}" is not 0 or 1`);
       }
       for (let j = 0; j < p.numCols.length; j++) {
-        const v = numberField(f, p.numCols[j], p.numNames[j], true);
+        const v = numberField(f, p.numCols[j], p.numNames[j], true, p.numFill[j]);
         if (v === null) return;
         rowNum[j] = v;
       }
@@ -261,9 +278,14 @@ export class DatasetEncoder {
         hourInfo[c] = t;
       }
       for (let j = 0; j < nCat; j++) {
-        if (p.catKinds[j] !== 'float') continue;
-        const v = numberField(f, p.catCols[j], p.catNames[j], false);
+        const kind = p.catKinds[j];
+        if (kind !== 'float' && kind !== 'int') continue;
+        const v = numberField(f, p.catCols[j], p.catNames[j], false, catFill[j] as number);
         if (v === null) return;
+        if (kind === 'int' && !Number.isInteger(v)) {
+          const c = p.catCols[j];
+          return badRow(f, `${p.catNames[j]} "${buf.toString('utf8', f.start[c], f.end[c])}" is not an integer (dtype int)`);
+        }
         rowCatNum[j] = v;
       }
       // 2. encode
@@ -275,6 +297,7 @@ export class DatasetEncoder {
         let token: number | string;
         switch (p.catKinds[j]) {
           case 'float':
+          case 'int':
             if (fitting) {
               w.cat[j][k] = counters[j].observeNumber(rowCatNum[j]);
               continue;
@@ -282,7 +305,7 @@ export class DatasetEncoder {
             token = rowCatNum[j];
             break;
           case 'str':
-            token = buf.toString('latin1', f.start[c], f.end[c]);
+            token = f.end[c] > f.start[c] ? buf.toString('latin1', f.start[c], f.end[c]) : (catFill[j] as string);
             break;
           case 'hour':
             token = SMALL_INT_STR[hourInfo[c]!.hour];

@@ -54,7 +54,7 @@ export function writeFeatureVocab(dir: string, spec: DatasetSpec, vocabs: Vocabu
     const v = vocabs[i];
     const lines = [`        "__PAD__": 0`];
     v.tokens.forEach((t, k) => {
-      const key = typeof t === 'number' ? pythonFloatRepr(t) : Buffer.from(t, 'latin1').toString('utf8');
+      const key = typeof t === 'number' ? (f.dtype === 'int' ? String(t) : pythonFloatRepr(t)) : Buffer.from(t, 'latin1').toString('utf8');
       lines.push(`        ${JSON.stringify(key)}: ${k + 1}`);
     });
     lines.push(`        "__OOV__": ${v.oov}`);
@@ -91,7 +91,7 @@ export function readFeatureVocab(dir: string, spec: DatasetSpec): Token[][] {
       if (!Number.isInteger(idx) || idx < 1 || idx >= oov || tokens[idx - 1] !== undefined) {
         throw new UserError(`${path}: field ${f.name}, token ${JSON.stringify(key)} has index ${idx} (expected a free index in 1..${oov - 1})`);
       }
-      tokens[idx - 1] = f.dtype === 'float' ? Number(key) : Buffer.from(key, 'utf8').toString('latin1');
+      tokens[idx - 1] = f.dtype === 'float' || f.dtype === 'int' ? Number(key) : Buffer.from(key, 'utf8').toString('latin1');
       seen++;
     }
     if (seen !== oov - 1) throw new UserError(`${path}: field ${f.name} lists ${seen} tokens, its __OOV__ index ${oov} says ${oov - 1}`);

@@ -2,4 +2,5 @@
 export * from './types.js';
 export { openSplit, epochRng, defaultMemoryBudget, type OpenSplitOptions } from './split-source.js';
 export { prepareDataset, ensureDataset, datasetDirFor, type PrepareOptions, type PrepareSummary, type EnsureOptions } from './prepare.js';
-export { DATASET_NAMES, datasetSpec, isSynthetic, SPLITS, type DatasetName, type DatasetSpec } from './datasets.js';
+export { SPLITS, type DatasetSpec } from './datasets.js';
+export { allDatasets, datasetNames, datasetSpec, findDataset, getDataset, isSynthetic, registerDataset, releaseNames, type DatasetDescriptor, type ReleaseName } from './catalog.js';

@@ -12,7 +12,10 @@ import { UserError } from '../util/errors.js';
 import { checkName, inside } from '../util/safe-path.js';
 import { isAlive, recoverSwap, swapDir } from '../util/swap.js';
 import { extractEntries, verifyDigest } from './archive.js';
-import { datasetSpec, isSynthetic, SPLITS, type DatasetName, type DatasetSpec } from './datasets.js';
+import { SPLITS, type DatasetSpec } from './datasets.js';
+import { findDataset, isSynthetic, isUserDataset, readUserDescriptor, resolveDataset, userDescriptorJson, USER_DATASET_FILE, type DatasetDescriptor } from './catalog.js';
+import { readDatasetConfig } from './dataset-config.js';
+import { parquetToCsvs } from './parquet-input.js';
 import { downloadFile } from './download.js';
 import { DatasetEncoder, type BadRowPolicy, type BadRowReport } from './encode.js';
 import { writeFeatureMap, writeFeatureVocab } from './feature-map.js';
@@ -24,8 +27,11 @@ import type { FieldInfo, Split, SplitSource } from './types.js';
 export type ProgressFn = (phase: string, done: number, total: number) => void;
 
 export interface PrepareOptions {
-  dataset: DatasetName;
+  dataset: string;
   dataDir: string;
+  /** A FuxiCTR dataset_config.yaml declaring `dataset` (a dataset of yours); relative paths against `cwd`, then the YAML's folder. */
+  config?: string;
+  cwd?: string;
   /** A folder holding the release zip or the extracted train/valid/test CSVs. */
   source?: string;
   /** Base URL replacing the release's folder URL (the zip name is appended); also GE4REC_MIRROR. */
@@ -60,7 +66,7 @@ export interface StepRecord {
 }
 
 export interface PrepareSummary {
-  dataset: DatasetName;
+  dataset: string;
   dir: string;
   steps: StepRecord[];
   rows: Record<Split, number>;
@@ -119,16 +125,43 @@ function removeStaleTemps(dir: string): void {
   }
 }
 
-export function datasetDirFor(dataset: DatasetName, dataDir: string, rows?: number, seed?: number): string {
-  return join(resolve(dataDir), datasetSpec(dataset, rows, seed).folder);
+export function datasetDirFor(dataset: string, dataDir: string, rows?: number, seed?: number): string {
+  return join(resolve(dataDir), resolveDataset(dataset, dataDir).spec(rows, seed).folder);
 }
 
 export async function prepareDataset(opts: PrepareOptions): Promise<PrepareSummary> {
   const t0 = Date.now();
-  const spec = datasetSpec(opts.dataset, opts.rows, opts.seed);
+  let desc: DatasetDescriptor;
+  if (opts.config) {
+    const builtIn = findDataset(opts.dataset);
+    if (builtIn && !isUserDataset(builtIn))
+      throw new UserError(`--dataset ${opts.dataset} is a built-in dataset; give the dataset of your --config another id (FuxiCTR's dataset_id)`);
+    if (opts.source) throw new UserError('--source is for the built-in releases; a --config dataset names its files in train_data/valid_data/test_data');
+    // every key and path is checked before anything is written
+    desc = readDatasetConfig(opts.config, opts.dataset, opts.cwd);
+  } else {
+    desc = resolveDataset(opts.dataset, opts.dataDir);
+  }
+  const spec = desc.spec(opts.rows, opts.seed);
   const finalDir = inside(opts.dataDir, join(resolve(opts.dataDir), checkName(spec.folder, 'dataset folder')), '--data-dir');
-  // --force: everything is rebuilt beside the old dataset and swapped in at the end.
   recoverSwap(finalDir);
+  const existed = existsSync(finalDir);
+  try {
+    return await prepareInto(desc, spec, finalDir, opts, t0);
+  } catch (e) {
+    // a dataset of yours that failed on its first prepare leaves no folder behind (nothing half-written)
+    if (!existed && desc.files) rmSync(finalDir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+async function prepareInto(desc: DatasetDescriptor, spec: DatasetSpec, finalDir: string, opts: PrepareOptions, t0: number): Promise<PrepareSummary> {
+  // a changed declaration (another YAML, other files or fields) makes every step of a dataset of yours stale
+  if (desc.files && !opts.force) {
+    const prev = readUserDescriptor(finalDir);
+    if (prev && JSON.stringify(prev) !== JSON.stringify(userDescriptorJson(desc))) rmSync(join(finalDir, '.done'), { recursive: true, force: true });
+  }
+  // --force: everything is rebuilt beside the old dataset and swapped in at the end.
   const dir = opts.force ? `${finalDir}.new` : finalDir;
   if (opts.force) {
     rmSync(dir, { recursive: true, force: true });
@@ -160,8 +193,8 @@ export async function prepareDataset(opts: PrepareOptions): Promise<PrepareSumma
 
   // 1. the CSVs
   let csv: Record<Split, string>;
-  if (isSynthetic(opts.dataset)) {
-    const kind = opts.dataset === 'synthetic-criteo' ? 'criteo' : 'avazu';
+  if (desc.synthetic) {
+    const kind = desc.synthetic;
     csv = await step('generate', () => {
       const r = generateSynthetic(kind, opts.rows ?? 200_000, opts.seed ?? 0, dir, (d, t) => progress('generate', d, t));
       log(`${spec.name}: click rate ${r.clickRate.toFixed(3)}, hidden-model AUC on valid ${r.oracleValidAuc.toFixed(4)}`);
@@ -169,6 +202,17 @@ export async function prepareDataset(opts: PrepareOptions): Promise<PrepareSumma
       return { ...(Object.fromEntries(SPLITS.map((sp, i) => [sp, files[i]])) as Record<Split, string>), files };
     });
     for (const sp of SPLITS) csv[sp] = resolve(dir, csv[sp]);
+  } else if (desc.files) {
+    const files = desc.files;
+    if (desc.format === 'parquet') {
+      const conv = await step('convert', async () => {
+        const out = await parquetToCsvs(files, dir, spec, (d, t) => progress('convert', d, t));
+        const rel = SPLITS.map((sp) => relTo(dir, out[sp]));
+        return { ...(Object.fromEntries(SPLITS.map((sp, i) => [sp, rel[i]])) as Record<Split, string>), files: rel };
+      });
+      csv = {} as Record<Split, string>;
+      for (const sp of SPLITS) csv[sp] = resolve(dir, conv[sp]);
+    } else csv = files;
   } else {
     csv = await realCsvs(spec, dir, opts, step, progress);
   }
@@ -221,6 +265,7 @@ export async function prepareDataset(opts: PrepareOptions): Promise<PrepareSumma
     const fields = encoder.fields();
     writeFeatureVocab(dir, spec, encoder.vocabs!);
     writeFeatureMap(dir, spec, fields);
+    if (desc.files) writeJsonAtomic(join(dir, USER_DATASET_FILE), userDescriptorJson(desc));
     return { rows, badRows, fields, files: ['feature_map.json', 'feature_vocab.json', ...SPLITS.map((sp) => join('cache', sp, 'meta.json'))] };
   });
   if (!started) for (const s of SPLITS) startParquet(s);
@@ -336,7 +381,7 @@ export interface EnsureOptions {
  * that has not been prepared is a UserError naming the command to run.
  */
 export async function ensureDataset(
-  name: DatasetName,
+  name: string,
   opts: EnsureOptions,
 ): Promise<{ dir: string; fields: FieldInfo[]; splits: Record<Split, SplitSource> }> {
   const dir = datasetDirFor(name, opts.dataDir, opts.rows, opts.seed);

@@ -2,7 +2,8 @@
 // saved vocabulary, restored into the dataset encoder that prepare encodes with.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { datasetSpec, type DatasetName, type DatasetSpec } from '../data/datasets.js';
+import type { DatasetSpec } from '../data/datasets.js';
+import { datasetSpec, findDataset, readUserDescriptor } from '../data/catalog.js';
 import { DatasetEncoder } from '../data/encode.js';
 import { readFeatureVocab } from '../data/feature-map.js';
 import type { Device } from '../engine/session.js';
@@ -36,7 +37,7 @@ export async function openDeployedRun(dir: string, o: DeployOptions = {}): Promi
   if (!existsSync(modelPath)) throw new UserError(`--run ${dir}: no model.onnx (the run has not finished)`);
   const config = readRunConfig(dir);
   const card = readModelCard(modelPath);
-  const spec = datasetSpec(config.dataset as DatasetName, config.data.rows, config.data.seed);
+  const spec = findDataset(config.dataset) ? datasetSpec(config.dataset, config.data.rows, config.data.seed) : userSpec(config.dataset, config.data.dir);
   const datasetDir = o.dataDir ? join(o.dataDir, card.datasetId || spec.folder) : config.data.dir;
   const vocabPath = join(datasetDir, 'feature_vocab.json');
   if (!existsSync(vocabPath)) {
@@ -60,4 +61,11 @@ export async function openDeployedRun(dir: string, o: DeployOptions = {}): Promi
   });
   const scorer = await Scorer.open(modelPath, card, { device: o.device ?? 'cpu', threads: o.threads });
   return { dir, card, config, spec, datasetDir, encoder, scorer, close: () => scorer.close() };
+}
+
+/** A dataset of yours: the declaration prepare recorded in its data folder. */
+function userSpec(name: string, dataDir: string): DatasetSpec {
+  const j = readUserDescriptor(dataDir);
+  if (!j) throw new UserError(`the run's dataset ${name} is not a built-in one and ${dataDir} holds no dataset.json; prepare it again with --config`);
+  return j.spec;
 }

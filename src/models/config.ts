@@ -5,15 +5,20 @@ import { join } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { UserError } from '../util/errors.js';
 import { EXPERIMENTS_DIR } from '../util/paths.js';
+import { getDescriptor, findModel, table1Models, modelNames } from './catalog.js';
+import type { ModelKey } from './descriptor.js';
+import { FIXED_VALUES, GEN_ABLATION_KEYS, GEN_KEYS, INERT_KEYS, TRAINING_KEYS } from './keys.js';
+import { datasetForId, type ReleaseName } from '../data/catalog.js';
 
-export type DatasetName = 'criteo_x1' | 'avazu_x4';
+/** The release whose experiments (hyper-parameters) are used: the built-in ids are `<Model>_<release>_<dis|gen>`. */
+export type DatasetName = ReleaseName;
 export type Paradigm = 'dis' | 'gen';
 export type Activation = 'linear' | 'relu' | 'tanh' | 'sigmoid' | 'silu' | 'elu';
 export type ModelStructure = 'parallel' | 'crossnet_only' | 'stacked' | 'stacked_parallel';
 
 /** The model-specific keys, typed; defaults are those of the GE4Rec model/GEN constructors (facts §1.1). */
 export interface ModelConfig {
-  /** Registry name (src/models/index.ts). */
+  /** The catalog name of what is trained (src/models/catalog.ts): a DCNv2 with crossnet_only is CrossNetV2. */
   model: string;
   paradigm: Paradigm;
   embActivation: Activation;
@@ -60,7 +65,8 @@ export interface ExperimentConfig {
   expid: string;
   file: string;
   model: string;
-  dataset: DatasetName;
+  /** The dataset `dataset_id` names: a catalog dataset (criteo_x1_7b681156 → criteo_x1) or the id itself (a user dataset). */
+  dataset: string;
   /** FuxiCTR dataset_id, i.e. the data folder name (criteo_x1_7b681156 / avazu_x4_3bbbc4c9). */
   datasetId: string;
   paradigm: Paradigm;
@@ -80,7 +86,7 @@ export interface ExperimentConfig {
   metrics: string[];
   /** Weighted sum of metrics, maximised or minimised per monitorMode ('AUC' → {AUC: 1}). */
   monitor: Record<string, number>;
-  monitorMode: 'max' | 'min';
+  monitorMode: 'max';
   earlyStopPatience: number;
   shuffle: boolean;
   optimizer: string;
@@ -166,45 +172,59 @@ function regularizer(raw: Raw, key: string, file: string, expid: string): number
   throw new UserError(`${where(file, expid, key)}: expected a number or "l2(x)", got ${JSON.stringify(v)} (only L2 is supported)`);
 }
 
-const MODEL_ALIASES: Record<string, string> = { PNN: 'IPNN', CrossNet: 'CrossNetV2' };
+/** Reads one typed key (its default when absent). */
+function readKey(raw: Raw, k: ModelKey, file: string, expid: string): unknown {
+  const v = raw[k.key];
+  if (v === undefined || v === null) return k.default;
+  const t = k.type;
+  if (t === 'number') return num(raw, k.key, file, expid);
+  if (t === 'int') return int(raw, k.key, file, expid, 1);
+  if (t === 'bool') return bool(raw, k.key, file, expid, k.default as boolean);
+  if (t === 'units') return units(raw, k.key, file, expid);
+  if (t === 'activations') return activations(raw, k.key, file, expid);
+  return oneOf(str(raw, k.key, file, expid), t.oneOf, file, expid, k.key);
+}
 
+/** Defaults of every ModelConfig field, for the keys a model does not have. */
+const FIELD_DEFAULTS: Omit<ModelConfig, 'model' | 'paradigm'> = {
+  embActivation: 'linear', concatEmb: false, gamma: 1, genResidual: false, useGenRst: false, crossDrop: 0, symmetric: false,
+  smallTransformation: false, hiddenUnits: [], hiddenActivations: 'relu', netDropout: 0, batchNorm: false, dnnHiddenUnits: [],
+  dnnActivations: 'relu', cinHiddenUnits: [], numCrossLayers: 3, modelStructure: 'parallel', parallelDnnHiddenUnits: [],
+  stackedDnnHiddenUnits: [], linearType: 'FiLV', fieldInteractionType: 'matrixed', productType: 'inner',
+  expGroupIdx: null, fieldShare: false, moreLayers: false, useAtt: false, predictTarget: null,
+};
+
+/** The model's keys (GEN keys + its descriptor's), typed, with the model named after what is trained. */
 export function parseModelConfig(raw: Raw, file: string, expid: string): ModelConfig {
-  const model = str(raw, 'model', file, expid);
-  const embActivation = oneOf(str(raw, 'emb_activation', file, expid, 'linear'), ['linear', 'relu', 'tanh', 'sigmoid', 'silu', 'elu'] as const, file, expid, 'emb_activation');
-  const concatEmb = bool(raw, 'concat_emb', file, expid, false);
-  const gamma = num(raw, 'gamma', file, expid, 1);
-  const genResidual = bool(raw, 'gen_residual', file, expid, false);
-  const smallTransformation = bool(raw, 'small_transformation', file, expid, false);
-  const identity = embActivation === 'linear' && !concatEmb && !smallTransformation && gamma === 1 && !genResidual;
-  const pt = str(raw, 'product_type', file, expid, 'inner');
-  const fit = str(raw, 'field_interaction_type', file, expid, 'matrixed');
-  return {
-    model: MODEL_ALIASES[model] ?? model,
-    paradigm: identity ? 'dis' : 'gen',
-    embActivation,
-    concatEmb,
-    gamma,
-    genResidual,
-    useGenRst: bool(raw, 'use_gen_rst', file, expid, false),
-    crossDrop: num(raw, 'cross_drop', file, expid, 0),
-    symmetric: bool(raw, 'symmetric', file, expid, false),
-    smallTransformation,
-    hiddenUnits: units(raw, 'hidden_units', file, expid),
-    hiddenActivations: activations(raw, 'hidden_activations', file, expid),
-    netDropout: num(raw, 'net_dropout', file, expid, 0),
-    batchNorm: bool(raw, 'batch_norm', file, expid, false),
-    dnnHiddenUnits: units(raw, 'dnn_hidden_units', file, expid),
-    dnnActivations: activations(raw, 'dnn_activations', file, expid),
-    cinHiddenUnits: units(raw, 'cin_hidden_units', file, expid),
-    numCrossLayers: int(raw, 'num_cross_layers', file, expid, 1, 3),
-    modelStructure: oneOf(str(raw, 'model_structure', file, expid, 'parallel'), ['parallel', 'crossnet_only', 'stacked', 'stacked_parallel'] as const, file, expid, 'model_structure'),
-    parallelDnnHiddenUnits: units(raw, 'parallel_dnn_hidden_units', file, expid),
-    stackedDnnHiddenUnits: units(raw, 'stacked_dnn_hidden_units', file, expid),
-    linearType: oneOf(str(raw, 'linear_type', file, expid, 'FiLV'), ['LW', 'FeLV', 'FiLV'] as const, file, expid, 'linear_type'),
-    fieldInteractionType: oneOf(fit, ['matrixed', 'vectorized'] as const, file, expid, 'field_interaction_type'),
-    productType: oneOf(pt, ['inner'] as const, file, expid, 'product_type'),
-    ...parseAblationKeys(raw, file, expid, model),
-  };
+  const desc = getDescriptor(str(raw, 'model', file, expid), where(file, expid, 'model'));
+  const cfg: Record<string, unknown> = { ...FIELD_DEFAULTS };
+  for (const k of [...GEN_KEYS, ...desc.keys]) {
+    const v = readKey(raw, k, file, expid);
+    const bad = k.unsupported?.(raw[k.key]);
+    if (bad) throw new UserError(`${where(file, expid, k.key)}: ${bad}`);
+    if (k.field) cfg[k.field] = v;
+  }
+  Object.assign(cfg, parseAblationKeys(raw, file, expid, desc.name));
+  const c = cfg as unknown as ModelConfig;
+  const problem = desc.validate?.(c);
+  if (problem) throw new UserError(`${where(file, expid, problem.key)}: ${problem.message}`);
+  const identity = c.embActivation === 'linear' && !c.concatEmb && !c.smallTransformation && c.gamma === 1 && !c.genResidual;
+  return { ...c, model: desc.trainedAs?.(c) ?? desc.name, paradigm: identity ? 'dis' : 'gen' };
+}
+
+/** Keys of `raw` that ge4rec neither honours nor knows to be inert, for the model it names. */
+export function unknownKeys(raw: Raw, model: string): string[] {
+  const desc = findModel(model);
+  const known = new Set<string>([
+    ...TRAINING_KEYS,
+    ...INERT_KEYS,
+    ...GEN_KEYS.map((k) => k.key),
+    ...GEN_ABLATION_KEYS,
+    ...(desc?.keys ?? []).map((k) => k.key),
+    ...(desc?.parsedKeys ?? []),
+    ...(desc?.inertKeys ?? []),
+  ]);
+  return Object.keys(raw).filter((k) => !known.has(k));
 }
 
 /** An ablation key is set, or a GEN config departs from the main GEN configs' ReLU encoder. */
@@ -240,7 +260,7 @@ function parseAblationKeys(raw: Raw, file: string, expid: string, model: string)
       );
   let predictTarget: ModelConfig['predictTarget'] = null;
   if (on.length === 1) {
-    if (MODEL_ALIASES[model] !== 'CrossNetV2' && model !== 'DCNv2' && model !== 'CrossNetV2')
+    if (!findModel(model)?.parsedKeys?.includes(on[0][0]))
       throw new UserError(`${where(file, expid, on[0][0])}: only DCNv2 and CrossNet have target-selection heads (got model ${model})`);
     const numTarget = int(raw, 'num_target', file, expid, 1, 5);
     predictTarget = { mode: on[0][1], numTarget };
@@ -260,12 +280,6 @@ function parseMonitor(raw: Raw, file: string, expid: string): Record<string, num
   if (v && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((w) => typeof w === 'number'))
     return { ...(v as Record<string, number>) };
   throw new UserError(`${where(file, expid, 'monitor')}: expected a metric name or {metric: weight, ...}`);
-}
-
-function datasetOf(datasetId: string, file: string, expid: string): DatasetName {
-  if (datasetId.startsWith('criteo_x1')) return 'criteo_x1';
-  if (datasetId.startsWith('avazu_x4')) return 'avazu_x4';
-  throw new UserError(`${where(file, expid, 'dataset_id')}: '${datasetId}' is neither criteo_x1_* nor avazu_x4_*`);
 }
 
 function readYaml(file: string): Raw {
@@ -290,7 +304,66 @@ export function listExperiments(file: string): string[] {
   return Object.keys(readYaml(file)).filter((k) => k !== 'Base');
 }
 
-export function loadExperiment(file: string, expid: string): ExperimentConfig {
+export interface LoadOptions {
+  /** FuxiCTR's behaviour: keys ge4rec does not know are ignored, each with a warning, instead of an error. */
+  ignoreUnknownKeys?: boolean;
+  warn?: (message: string) => void;
+}
+
+/** Nearest known key (edit distance ≤ 2), for "did you mean". */
+function nearest(k: string, known: Iterable<string>): string | null {
+  let best: string | null = null;
+  let bestD = 3;
+  for (const c of known) {
+    const d = editDistance(k, c);
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0];
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const t = dp[j];
+      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = t;
+    }
+  }
+  return dp[b.length];
+}
+
+/** Every key must be honoured, inert or fixed at the one value the engine implements (FIXED_VALUES). */
+function checkKeys(raw: Raw, file: string, expid: string, o: LoadOptions): void {
+  const model = str(raw, 'model', file, expid);
+  const desc = getDescriptor(model, where(file, expid, 'model'));
+  for (const k of unknownKeys(raw, desc.name)) {
+    const known = [...TRAINING_KEYS, ...GEN_KEYS.map((g) => g.key), ...desc.keys.map((m) => m.key), ...INERT_KEYS];
+    const near = nearest(k, known);
+    const msg = `${where(file, expid, k)}: unknown key for model ${desc.name}${near ? ` (did you mean '${near}'?)` : ''}`;
+    if (o.ignoreUnknownKeys) {
+      o.warn?.(`warning: ${msg}; ignored (--ignore-unknown-keys)`);
+      delete raw[k];
+    } else {
+      throw new UserError(msg, 'Every key is honoured, known to be inert, or refused: fix the key, or pass --ignore-unknown-keys to ignore unknown keys as FuxiCTR does (with a warning each).');
+    }
+  }
+  for (const [k, check] of Object.entries(FIXED_VALUES)) {
+    const bad = check(raw[k]);
+    if (bad) throw new UserError(`${where(file, expid, k)}: ${bad}`);
+  }
+}
+
+/**
+ * One experiment of a FuxiCTR/GE4Rec model_config.yaml, as FuxiCTR's load_model_config reads it: YAML merge keys
+ * resolved, the `Base` block under the experiment's, `model_id` replaced by the expid.
+ */
+export function loadExperiment(file: string, expid: string, o: LoadOptions = {}): ExperimentConfig {
   const doc = readYaml(file);
   const block = doc[expid];
   if (expid === 'Base' || !block || typeof block !== 'object' || Array.isArray(block)) {
@@ -300,6 +373,7 @@ export function loadExperiment(file: string, expid: string): ExperimentConfig {
   const base = (doc.Base && typeof doc.Base === 'object' ? doc.Base : {}) as Raw;
   const raw: Raw = { ...base, ...(block as Raw) };
   delete raw.model_id; // overwritten by the expid in FuxiCTR's load_model_config
+  checkKeys(raw, file, expid, o);
   // FM/FmFM/FwFM: `regularizer` feeds both embedding_regularizer and net_regularizer.
   if (raw.regularizer !== undefined && raw.regularizer !== null) {
     raw.embedding_regularizer = raw.regularizer;
@@ -312,7 +386,7 @@ export function loadExperiment(file: string, expid: string): ExperimentConfig {
     expid,
     file,
     model: modelConfig.model,
-    dataset: datasetOf(datasetId, file, expid),
+    dataset: datasetForId(datasetId),
     datasetId,
     paradigm: modelConfig.paradigm,
     variant: isAblationVariant(modelConfig) ? expid : null,
@@ -325,7 +399,7 @@ export function loadExperiment(file: string, expid: string): ExperimentConfig {
     seed: int(raw, 'seed', file, expid, 0, 2019),
     metrics: Array.isArray(raw.metrics) ? (raw.metrics as unknown[]).map(String) : ['logloss', 'AUC'],
     monitor: parseMonitor(raw, file, expid),
-    monitorMode: oneOf(str(raw, 'monitor_mode', file, expid, 'max'), ['max', 'min'] as const, file, expid, 'monitor_mode'),
+    monitorMode: oneOf(str(raw, 'monitor_mode', file, expid, 'max'), ['max'] as const, file, expid, 'monitor_mode'),
     earlyStopPatience: int(raw, 'early_stop_patience', file, expid, 0, 2),
     shuffle: bool(raw, 'shuffle', file, expid, true),
     optimizer: str(raw, 'optimizer', file, expid, 'adam'),
@@ -336,23 +410,25 @@ export function loadExperiment(file: string, expid: string): ExperimentConfig {
   };
 }
 
-/** Table 1 models with a YAML in experiments/ (plus FwFM). */
-export const TABLE1_MODELS = ['FM', 'FmFM', 'CrossNetV2', 'DeepFM', 'xDeepFM', 'IPNN', 'DCNv2'] as const;
-export const CONFIG_MODELS = [...TABLE1_MODELS, 'FwFM'] as const;
+/** Table 1's models (catalog order), and every model with a YAML in experiments/. */
+export function table1ModelNames(): string[] {
+  return table1Models();
+}
+export function configModelNames(): string[] {
+  return modelNames();
+}
 
 /** The canonical model name for a config file (case-insensitive; PNN → IPNN, CrossNet → CrossNetV2). */
 export function configModelName(model: string): string {
-  const name = CONFIG_MODELS.find((m) => m.toLowerCase() === model.toLowerCase()) ?? MODEL_ALIASES[model];
-  if (!name) throw new UserError(`unknown model '${model}' (expected one of ${CONFIG_MODELS.join(', ')})`);
-  return name;
+  return getDescriptor(model).name;
 }
 
 export function experimentFile(model: string, dir = EXPERIMENTS_DIR): string {
-  return join(dir, `${configModelName(model)}.yaml`);
+  return join(dir, getDescriptor(model).experiments);
 }
 
 /** `<Model>_<dataset>_<paradigm>` from `<dir>/<Model>.yaml` (default: the package's experiments/). */
-export function defaultExperiment(model: string, dataset: DatasetName, paradigm: Paradigm, dir?: string): ExperimentConfig {
+export function defaultExperiment(model: string, dataset: ReleaseName, paradigm: Paradigm, dir?: string): ExperimentConfig {
   const name = configModelName(model);
   return loadExperiment(experimentFile(name, dir), `${name}_${dataset}_${paradigm}`);
 }

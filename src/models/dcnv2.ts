@@ -11,6 +11,7 @@ import { crossNet } from './layers/cross.js';
 import { mlpBlock, mlpOutputDim, type MlpOptions } from './layers/mlp.js';
 import { linear } from './layers/linear.js';
 import { UserError } from '../util/errors.js';
+import { key, mlpFlops, type ModelDescriptor, type ModelKey } from './descriptor.js';
 
 export function build(ctx: ModelContext, cfg: ModelConfig): Tensor {
   const { e: x0, n } = embed(ctx);
@@ -54,3 +55,56 @@ export function build(ctx: ModelContext, cfg: ModelConfig): Tensor {
   const hidden = linear(ctx, 'fc.0', h, d, 2 * d).relu();
   return toLogits(linear(ctx, 'fc.1', hidden, 2 * d, 1));
 }
+
+/**
+ * DCNv2's own keys. The paper's ablation keys are read by config.ts's parseAblationKeys: the GEN ones
+ * (exp_group_idx, field_share, more_layers, use_att) for every model, the target ones (DCNV2_TARGET_KEYS) here.
+ */
+export const DCNV2_KEYS: readonly ModelKey[] = [
+  key('num_cross_layers', 'numCrossLayers', 'int', 3),
+  key('model_structure', 'modelStructure', { oneOf: ['parallel', 'crossnet_only', 'stacked', 'stacked_parallel'] }, 'parallel'),
+  key('parallel_dnn_hidden_units', 'parallelDnnHiddenUnits', 'units', []),
+  key('stacked_dnn_hidden_units', 'stackedDnnHiddenUnits', 'units', []),
+  key('dnn_activations', 'dnnActivations', 'activations', 'relu'),
+  key('net_dropout', 'netDropout', 'number', 0),
+  key('batch_norm', 'batchNorm', 'bool', false),
+  key('use_gen_rst', 'useGenRst', 'bool', false),
+  key('cross_drop', 'crossDrop', 'number', 0),
+];
+
+/** The target-selection keys of the paper's DCNv2 (read by parseAblationKeys; the mask ones are refused there). */
+export const DCNV2_TARGET_KEYS: readonly string[] = [
+  'use_random_predict', 'use_high_cardinality_predict', 'use_low_cardinality_predict', 'num_target',
+  'use_hard_mask_predict', 'use_mask_predict', 'use_masked_predict', 'use_field_mask_predict',
+];
+
+/** FuxiCTR's low-rank mixture options (inert while use_low_rank_mixture is false, all the engine builds) and GE4Rec's unused use_x0. */
+export const DCNV2_INERT_KEYS: readonly string[] = ['low_rank', 'num_experts', 'use_x0'];
+
+/** Cross layers (n×n bias-free W per layer), the DNN beside them, and the paper code's two-layer head. */
+export function dcnv2Flops(cfg: ModelConfig, F: number, D: number): { body: number; encoderCount: number } {
+  const n = F * D;
+  let body = cfg.numCrossLayers * (2 * n * n + 3 * n);
+  let d = n;
+  if (cfg.modelStructure !== 'crossnet_only') {
+    const m = mlpFlops(n, cfg.parallelDnnHiddenUnits);
+    body += m.flops;
+    d = n + m.last;
+  }
+  body += 2 * d * 2 * d + 2 * d + 2 * 2 * d;
+  return { body, encoderCount: cfg.numCrossLayers };
+}
+
+export const descriptor: ModelDescriptor = {
+  name: 'DCNv2',
+  table1Order: 6,
+  paperKey: 'DCNv2',
+  experiments: 'DCNv2.yaml',
+  keys: [...DCNV2_KEYS, key('use_low_rank_mixture', null, 'bool', false, (v) => (v === true ? 'the low-rank mixture of experts is not implemented (GE4Rec never uses it)' : null))],
+  inertKeys: DCNV2_INERT_KEYS,
+  parsedKeys: DCNV2_TARGET_KEYS,
+  build,
+  flops: dcnv2Flops,
+  // GE4Rec's CrossNet_* experiments are model DCNv2 with model_structure crossnet_only: that is CrossNetV2.
+  trainedAs: (cfg) => (cfg.modelStructure === 'crossnet_only' ? 'CrossNetV2' : 'DCNv2'),
+};

@@ -9,6 +9,7 @@ import { genEncoder } from './layers/gen.js';
 import { pairwiseSum } from './layers/interaction.js';
 import { mlpBlock, mlpOutputDim, type MlpOptions } from './layers/mlp.js';
 import { linear } from './layers/linear.js';
+import { key, mlpFlops, type ModelDescriptor } from './descriptor.js';
 
 export function build(ctx: ModelContext, cfg: ModelConfig): Tensor {
   const { E, e, B, F, D, n } = embed(ctx);
@@ -21,3 +22,18 @@ export function build(ctx: ModelContext, cfg: ModelConfig): Tensor {
   const dnn = linear(ctx, 'linear_out', mlpBlock(ctx, 'dnn', e, o), mlpOutputDim(o), 1);
   return fm.add(toLogits(lr.add(dnn)));
 }
+
+export const descriptor: ModelDescriptor = {
+  name: 'DeepFM',
+  table1Order: 3,
+  paperKey: 'DeepFM',
+  experiments: 'DeepFM.yaml',
+  keys: [
+    key('hidden_units', 'hiddenUnits', 'units', []),
+    key('hidden_activations', 'hiddenActivations', 'activations', 'relu'),
+    key('net_dropout', 'netDropout', 'number', 0),
+    key('batch_norm', 'batchNorm', 'bool', false),
+  ],
+  build,
+  flops: (cfg, F, D) => ({ body: ((F * (F - 1)) / 2) * 2 * D + F + mlpFlops(F * D, cfg.hiddenUnits, 1).flops, encoderCount: 1 }),
+};

@@ -7,6 +7,7 @@ import type { ModelConfig } from './config.js';
 import { embed, recordInteraction } from './common.js';
 import { genEncoder } from './layers/gen.js';
 import { pairwiseSum } from './layers/interaction.js';
+import { type ModelDescriptor } from './descriptor.js';
 
 export function build(ctx: ModelContext, cfg: ModelConfig): Tensor {
   const { E, e, B, F, D, n } = embed(ctx);
@@ -16,3 +17,15 @@ export function build(ctx: ModelContext, cfg: ModelConfig): Tensor {
   const fm = pairwiseSum(ctx, G, cfg.symmetric ? G : E, F);
   return fm.add(ctx.logisticRegression(true).squeeze([1]));
 }
+
+/** Table 1 row 1. Body: the pair sums (F(F−1)/2 dot products of D) and the LR term. */
+export const descriptor: ModelDescriptor = {
+  name: 'FM',
+  explicit: true,
+  table1Order: 0,
+  paperKey: 'FM',
+  experiments: 'FM.yaml',
+  keys: [],
+  build,
+  flops: (_cfg, F, D) => ({ body: ((F * (F - 1)) / 2) * 2 * D + F, encoderCount: 1 }),
+};

@@ -10,6 +10,7 @@ import { concat } from '../engine/ops.js';
 import { embed, recordInteraction } from './common.js';
 import { genEncoder } from './layers/gen.js';
 import { triuPairs } from './layers/interaction.js';
+import { key, type ModelDescriptor } from './descriptor.js';
 
 /**
  * Index of the (F·D)×(F·D) block matrix K with K[(j,c), (i,r)] = M_ij[r, c] for i<j (0 elsewhere) into
@@ -46,3 +47,14 @@ export function build(ctx: ModelContext, cfg: ModelConfig): Tensor {
   const K = padded.gather(ctx.g.constant(blockIndex(F, D, vectorized), [n, n], 'int64'), 0); // [n, n]
   return e.mul(g.matmul(K)).sum([1]).add(lr.squeeze([1]));
 }
+
+export const descriptor: ModelDescriptor = {
+  name: 'FmFM',
+  explicit: true,
+  table1Order: 1,
+  paperKey: 'FmFM',
+  experiments: 'FmFM.yaml',
+  keys: [key('field_interaction_type', 'fieldInteractionType', { oneOf: ['matrixed', 'vectorized'] }, 'matrixed')],
+  build,
+  flops: (_cfg, F, D) => ({ body: ((F * (F - 1)) / 2) * (2 * D * D + 2 * D) + F, encoderCount: 1 }),
+};

@@ -12,6 +12,7 @@ import { embed, recordInteraction } from './common.js';
 import { genEncoder } from './layers/gen.js';
 import { pairwiseInner } from './layers/interaction.js';
 import { linear } from './layers/linear.js';
+import { key, type ModelDescriptor } from './descriptor.js';
 
 /** FeLV needs a second per-field embedding table; contexts that can build one expose this optional method. */
 export interface ModelContextWithExtraEmbedding extends ModelContext {
@@ -34,3 +35,15 @@ export function build(ctx: ModelContextWithExtraEmbedding, cfg: ModelConfig): Te
   } else lin = ctx.logisticRegression(false).squeeze([1]);
   return pair.add(lin);
 }
+
+/** Not a Table 1 row (the paper trains it for its analyses only). */
+export const descriptor: ModelDescriptor = {
+  name: 'FwFM',
+  explicit: true,
+  table1Order: null,
+  paperKey: null,
+  experiments: 'FwFM.yaml',
+  keys: [key('linear_type', 'linearType', { oneOf: ['LW', 'FeLV', 'FiLV'] }, 'FiLV')],
+  build: build as ModelDescriptor['build'],
+  flops: (_cfg, F, D) => ({ body: ((F * (F - 1)) / 2) * (2 * D + 2) + 2 * F * D, encoderCount: 1 }),
+};

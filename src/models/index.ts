@@ -1,40 +1,13 @@
-// The model registry: name → build(ctx, cfg) returning logits [B].
-import type { Tensor } from '../engine/graph.js';
-import type { ModelContext, ModelFn } from '../engine/api.js';
-import { UserError } from '../util/errors.js';
+// Model lookup for the engine: a parsed config → its catalog descriptor's build(ctx, cfg), returning logits [B].
+import type { ModelFn } from '../engine/api.js';
 import type { ModelConfig } from './config.js';
-import { build as fm } from './fm.js';
-import { build as fmfm } from './fmfm.js';
-import { build as fwfm } from './fwfm.js';
-import { build as deepfm } from './deepfm.js';
-import { build as ipnn } from './ipnn.js';
-import { build as xdeepfm } from './xdeepfm.js';
-import { build as dcnv2 } from './dcnv2.js';
+import { getDescriptor } from './catalog.js';
+import type { ModelBuilder } from './descriptor.js';
 
-export type ModelBuilder = (ctx: ModelContext, cfg: ModelConfig) => Tensor;
-
-function crossNetV2(ctx: ModelContext, cfg: ModelConfig): Tensor {
-  // GE4Rec's CrossNet_* ids are DCNv2 with model_structure crossnet_only.
-  if (cfg.modelStructure !== 'crossnet_only') throw new UserError(`CrossNetV2 needs model_structure crossnet_only (got ${cfg.modelStructure})`);
-  return dcnv2(ctx, cfg);
-}
-
-export const MODELS: Readonly<Record<string, ModelBuilder>> = {
-  FM: fm,
-  FmFM: fmfm,
-  FwFM: fwfm,
-  DeepFM: deepfm,
-  IPNN: ipnn,
-  PNN: ipnn,
-  xDeepFM: xdeepfm,
-  DCNv2: dcnv2,
-  CrossNetV2: crossNetV2,
-};
+export type { ModelBuilder, ModelDescriptor } from './descriptor.js';
 
 export function getModel(name: string): ModelBuilder {
-  const hit = MODELS[name] ?? Object.entries(MODELS).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
-  if (!hit) throw new UserError(`unknown model '${name}' (expected one of ${Object.keys(MODELS).join(', ')})`);
-  return hit;
+  return getDescriptor(name).build;
 }
 
 /** The engine's ModelFn for a parsed config. */
@@ -44,3 +17,4 @@ export function modelFn(cfg: ModelConfig): ModelFn {
 }
 
 export { loadExperiment, defaultExperiment, listExperiments, type ExperimentConfig, type ModelConfig } from './config.js';
+export { allModels, findModel, getDescriptor, modelNames, registerModel, table1Models, unregisterModel } from './catalog.js';

@@ -10,6 +10,7 @@ import { embed, recordInteraction, toLogits } from './common.js';
 import { genEncoder } from './layers/gen.js';
 import { pairwiseInner } from './layers/interaction.js';
 import { mlpBlock } from './layers/mlp.js';
+import { key, mlpFlops, type ModelDescriptor } from './descriptor.js';
 
 export function build(ctx: ModelContext, cfg: ModelConfig): Tensor {
   const { E, e, B, F, D, n } = embed(ctx);
@@ -24,3 +25,23 @@ export function build(ctx: ModelContext, cfg: ModelConfig): Tensor {
   });
   return toLogits(out);
 }
+
+export const descriptor: ModelDescriptor = {
+  name: 'IPNN',
+  aliases: ['PNN'],
+  table1Order: 5,
+  paperKey: 'IPNN',
+  experiments: 'IPNN.yaml',
+  keys: [
+    key('hidden_units', 'hiddenUnits', 'units', []),
+    key('hidden_activations', 'hiddenActivations', 'activations', 'relu'),
+    key('net_dropout', 'netDropout', 'number', 0),
+    key('batch_norm', 'batchNorm', 'bool', false),
+    key('product_type', 'productType', { oneOf: ['inner'] }, 'inner'),
+  ],
+  build,
+  flops: (cfg, F, D) => {
+    const P = (F * (F - 1)) / 2;
+    return { body: P * 2 * D + mlpFlops(F * D + P, cfg.hiddenUnits, 1).flops, encoderCount: 1 };
+  },
+};

@@ -9,6 +9,7 @@ import { embed, recordInteraction, toLogits } from './common.js';
 import { genEncoder } from './layers/gen.js';
 import { cinLogit } from './layers/cin.js';
 import { mlpBlock } from './layers/mlp.js';
+import { key, mlpFlops, type ModelDescriptor } from './descriptor.js';
 
 export function build(ctx: ModelContext, cfg: ModelConfig): Tensor {
   const { E, e, B, F, D, n } = embed(ctx);
@@ -30,3 +31,33 @@ export function build(ctx: ModelContext, cfg: ModelConfig): Tensor {
     );
   return toLogits(y);
 }
+
+export const descriptor: ModelDescriptor = {
+  name: 'xDeepFM',
+  table1Order: 4,
+  paperKey: 'xDeepFM',
+  experiments: 'xDeepFM.yaml',
+  keys: [
+    key('cin_hidden_units', 'cinHiddenUnits', 'units', []),
+    key('dnn_hidden_units', 'dnnHiddenUnits', 'units', []),
+    key('dnn_activations', 'dnnActivations', 'activations', 'relu'),
+    key('net_dropout', 'netDropout', 'number', 0),
+    key('batch_norm', 'batchNorm', 'bool', false),
+  ],
+  // GE4Rec's xDeepFM_*_fs_debug configs set use_gen_rst, which its xDeepFM never reads; its DNN takes
+  // dnn_activations, so hidden_activations is ignored.
+  inertKeys: ['use_gen_rst', 'hidden_activations'],
+  build,
+  flops: (cfg, F, D) => {
+    let body = 0;
+    let h = F;
+    let pooled = 0;
+    for (const hk of cfg.cinHiddenUnits) {
+      body += F * h * D + 2 * F * h * hk * D + hk * D;
+      pooled += hk;
+      h = hk;
+    }
+    body += 2 * pooled + mlpFlops(F * D, cfg.dnnHiddenUnits, 1).flops + F;
+    return { body, encoderCount: cfg.cinHiddenUnits.length };
+  },
+};

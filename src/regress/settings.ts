@@ -3,7 +3,7 @@
 // produces is reproducible to the last bit (same seed + thread count ⇒ same numbers).
 import { STUDY_SPECS } from '../ablation/studies.js';
 import type { Paradigm } from '../models/config.js';
-import { TABLE_MODELS } from '../train/wiring.js';
+import { table1Models } from '../models/catalog.js';
 
 export interface SuiteSettings {
   dataset: 'synthetic-criteo';
@@ -30,7 +30,7 @@ export const PARADIGMS: readonly Paradigm[] = ['dis', 'gen'];
 
 /** The suite's models: Table 1's (the one place the suite reads the model list from). */
 export function suiteModels(): readonly string[] {
-  return TABLE_MODELS;
+  return table1Models();
 }
 
 export interface RunSpec {

@@ -7,28 +7,16 @@ import type { DatasetName, Paradigm } from '../models/config.js';
 import { Rng } from '../util/rng.js';
 import { forwardFlops } from './flops.js';
 import { RssSampler } from './rss.js';
-import { FULL_TRAIN_ROWS } from './tables.js';
+import { fullTrainRows } from './tables.js';
+import { getDataset, releaseNames } from '../data/catalog.js';
+import { UserError } from '../util/errors.js';
 import { createEngine, engineOptions, type EngineChoice } from './wiring.js';
 
-/** Avazu x4 vocabulary sizes (incl. PAD and OOV) in field order, from GE4Rec's plot.ipynb (facts §5.3). */
-export const AVAZU_VOCAB = [26, 9, 9, 4051, 5461, 27, 6545, 400, 33, 820509, 2903322, 7259, 7, 6, 2556, 10, 11, 434, 6, 70, 173, 62, 9, 4];
-const AVAZU_NAMES = ['hour', 'C1', 'banner_pos', 'site_id', 'site_domain', 'site_category', 'app_id', 'app_domain', 'app_category', 'device_id', 'device_ip', 'device_model', 'device_type', 'device_conn_type', 'C14', 'C15', 'C16', 'C17', 'C18', 'C19', 'C20', 'C21', 'weekday', 'weekend'];
-export const CRITEO_TOTAL_ROWS = 2_090_000;
-
-/** 26 Criteo categorical vocabularies summing to ~2.09 M: a geometric spread from ~0.6 M down to a handful. */
-export function criteoVocab(): number[] {
-  const w = Array.from({ length: 26 }, (_, i) => 0.72 ** i);
-  const s = w.reduce((a, b) => a + b, 0);
-  return w.map((x) => Math.max(4, Math.round((x / s) * CRITEO_TOTAL_ROWS)));
-}
-
-export function benchFields(ds: DatasetName): FieldInfo[] {
-  if (ds === 'avazu_x4') return AVAZU_NAMES.map((name, i) => ({ name, type: 'categorical', vocabSize: AVAZU_VOCAB[i] }));
-  const vocab = criteoVocab();
-  return [
-    ...Array.from({ length: 13 }, (_, i): FieldInfo => ({ name: `I${i + 1}`, type: 'numeric' })),
-    ...vocab.map((v, i): FieldInfo => ({ name: `C${i + 1}`, type: 'categorical', vocabSize: v })),
-  ];
+/** The release's field layout at its vocabulary sizes (catalog release facts). */
+export function benchFields(ds: string): FieldInfo[] {
+  const f = getDataset(ds, '--datasets').benchFields;
+  if (!f) throw new UserError(`--datasets: ${ds} has no release layout to benchmark (${releaseNames().join(', ')})`);
+  return f();
 }
 
 /** Random batches with a heavy head per field (log-uniform ids), like real click logs. */
@@ -108,7 +96,7 @@ export async function benchOne(exp: ExperimentConfig, ds: DatasetName, o: BenchO
       ms_per_step: ms,
       samples_per_sec: (bs * 1000) / ms,
       peak_rss_mb: rss.peakMb,
-      projected_epoch_s: (FULL_TRAIN_ROWS[ds] / bs) * (ms / 1000),
+      projected_epoch_s: ((fullTrainRows(ds) ?? 0) / bs) * (ms / 1000),
       flops_per_sample: fl.total,
       encoder_flops_per_sample: fl.encoders,
       gen_extra_time_pct: null,

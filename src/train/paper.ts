@@ -1,6 +1,8 @@
 // The paper's Table 1 and Table 5 numbers (reference/paper-results.json), looked up per dataset/model/paradigm.
 import { readFileSync } from 'node:fs';
 import { PAPER_RESULTS_JSON } from '../util/paths.js';
+import { findDataset } from '../data/catalog.js';
+import { findModel, table1Models } from '../models/catalog.js';
 
 export type Paradigm = 'dis' | 'gen';
 export type PaperDataset = 'criteo_x1' | 'avazu_x4';
@@ -18,11 +20,13 @@ function paper(): PaperJson {
 
 /** The real dataset whose paper numbers a dataset is set beside; synthetic data map to their template. */
 export function paperDatasetFor(dataset: string): { paperDataset: PaperDataset; synthetic: boolean } | null {
-  if (dataset === 'criteo_x1') return { paperDataset: 'criteo_x1', synthetic: false };
-  if (dataset === 'avazu_x4') return { paperDataset: 'avazu_x4', synthetic: false };
-  if (dataset === 'synthetic-criteo') return { paperDataset: 'criteo_x1', synthetic: true };
-  if (dataset === 'synthetic-avazu') return { paperDataset: 'avazu_x4', synthetic: true };
-  return null;
+  const p = findDataset(dataset)?.paper;
+  return p ? { paperDataset: p.release, synthetic: !p.comparable } : null;
+}
+
+/** The model's row key in the paper's tables (catalog paperKey), or null. */
+function paperKey(model: string): string | null {
+  return findModel(model)?.paperKey ?? null;
 }
 
 export interface PaperTable1Entry {
@@ -33,18 +37,22 @@ export interface PaperTable1Entry {
 }
 
 export function paperTable1(ds: PaperDataset, model: string, paradigm: Paradigm): PaperTable1Entry | null {
-  const row = paper().table1.rows[model]?.[paradigm];
+  const k = paperKey(model);
+  const row = k ? paper().table1.rows[k]?.[paradigm] : undefined;
   if (!row) return null;
   const o = ds === 'criteo_x1' ? 0 : 4;
   return { auc: row[o], aucStd: row[o + 1], logloss: row[o + 2], loglossStd: row[o + 3] };
 }
 
 export function paperTable5(ds: PaperDataset, model: string, paradigm: Paradigm): { secondsPerEpoch: number; gpuMb: number } | null {
-  const row = paper().table5_speed_memory.rows[model]?.[paradigm];
+  const k = paperKey(model);
+  const row = k ? paper().table5_speed_memory.rows[k]?.[paradigm] : undefined;
   if (!row) return null;
   const o = ds === 'criteo_x1' ? 0 : 2;
   return { secondsPerEpoch: row[o], gpuMb: row[o + 1] };
 }
 
-/** Table 1's row order. */
-export const PAPER_MODEL_ORDER = ['FM', 'FmFM', 'CrossNetV2', 'DeepFM', 'xDeepFM', 'IPNN', 'DCNv2'];
+/** Table 1's row order (the model catalog's table1Order). */
+export function paperModelOrder(): string[] {
+  return table1Models();
+}

@@ -6,12 +6,13 @@
 // and passes the publish rule; a finished run drops its checkpoints, and keeps best/ (the best weights with Adam's
 // state) only with keepCheckpoints.
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { EngineLike } from '../engine/api.js';
 import type { FieldInfo, Split, SplitSource } from '../data/types.js';
 import type { ExperimentConfig } from '../models/config.js';
 import { readJsonFile, tmpNameFor, writeFileAtomic, writeJsonAtomic } from '../util/fs.js';
 import { isDiskFull } from '../data/archive.js';
+import { releaseNames } from '../data/catalog.js';
 import { fit, type EpochRecord, type FitResult } from './fit.js';
 import { cardFields, cardToMetadata, datasetFacts } from '../deploy/model-card.js';
 import { TEST_PREDICTIONS, writePredictionsParquet } from './predictions.js';
@@ -33,6 +34,18 @@ export interface RunConfigJson {
   engine: EngineChoice;
   data: { dataDir: string; dir: string; rows?: number; seed?: number };
   fields: FieldInfo[];
+}
+
+/**
+ * The Table 1 row and results folder of what an experiment trains: the catalog name of the trained model (a DCNv2
+ * with crossnet_only is CrossNetV2) for the built-in ids `<Model>_<release>_<dis|gen>`, and `<Model>+<expid>` for
+ * any other expid, so that two experiments never share a folder.
+ */
+export function runLabel(exp: Pick<ExperimentConfig, 'model' | 'paradigm' | 'expid'>): string {
+  checkName(exp.model, 'model');
+  checkName(exp.expid, 'expid');
+  if (releaseNames().some((r) => exp.expid === `${exp.model}_${r}_${exp.paradigm}`)) return exp.model;
+  return checkName(`${exp.model}+${exp.expid}`, 'run label');
 }
 
 /** results/<dataset>/<model>/<paradigm>/seed-<s>, each name checked as a folder name and the result inside resultsDir. */
@@ -100,14 +113,16 @@ function writeDirAtomic(dir: string, write: (tmp: string) => void): void {
 export async function runOne(o: RunOptions): Promise<RunOutcome> {
   const exp: ExperimentConfig = { ...o.exp, seed: o.seed, epochs: o.maxEpochs ?? o.exp.epochs };
   checkName(exp.expid, 'expid');
-  const dir = runDir(o.resultsDir, o.dataset, exp.model, exp.variant ?? exp.paradigm, o.seed);
+  // the paper's ablation variants live in <model>/<expid>/ (src/ablation); any other experiment in <label>/<paradigm>/
+  const label = exp.variant ? exp.model : runLabel(exp);
+  const dir = runDir(o.resultsDir, o.dataset, label, exp.variant ?? exp.paradigm, o.seed);
   const work = partialDir(dir);
   const metricsPath = join(dir, 'metrics.json');
   const log = o.log ?? (() => {});
   recoverSwap(dir);
   const config: RunConfigJson = {
     dataset: o.dataset,
-    model: exp.model,
+    model: label,
     paradigm: exp.paradigm,
     seed: o.seed,
     expid: exp.expid,
@@ -154,9 +169,9 @@ export async function runOne(o: RunOptions): Promise<RunOutcome> {
         checkpointDir: join(work, 'checkpoints'),
         resume: resuming,
         progress: o.progress,
-        label: `${exp.model} ${exp.paradigm.toUpperCase()} seed ${o.seed}`,
+        label: `${label} ${exp.paradigm.toUpperCase()} seed ${o.seed}`,
       },
-      { log: (m) => log(`${exp.model} ${exp.paradigm.toUpperCase()} seed ${o.seed}: ${m}`) },
+      { log: (m) => log(`${label} ${exp.paradigm.toUpperCase()} seed ${o.seed}: ${m}`) },
     );
     writeJsonAtomic(join(work, 'history.json'), res.history);
     writeFileAtomic(join(work, 'history.csv'), historyCsv(res.history));
@@ -185,7 +200,8 @@ export async function runOne(o: RunOptions): Promise<RunOutcome> {
   }
   const metrics: RunMetrics & Record<string, unknown> = {
     dataset: o.dataset,
-    model: exp.model,
+    model: label,
+    trained_model: exp.model,
     paradigm: exp.paradigm,
     seed: o.seed,
     expid: exp.expid,

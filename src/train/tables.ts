@@ -3,8 +3,10 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readJsonFile, writeFileAtomic, writeJsonAtomic } from '../util/fs.js';
+import { findDataset, releaseNames } from '../data/catalog.js';
+import { writeCombined } from './combined.js';
 import { mean, std, welchTTest } from './stats.js';
-import { PAPER_MODEL_ORDER, paperDatasetFor, paperTable1, paperTable5, type Paradigm } from './paper.js';
+import { paperModelOrder, paperDatasetFor, paperTable1, paperTable5, type Paradigm } from './paper.js';
 
 /** What a finished run writes to metrics.json (src/train/run.ts). */
 export interface RunMetrics {
@@ -24,8 +26,10 @@ export interface RunMetrics {
   train_rows: number;
 }
 
-/** Full training split sizes, for projecting a per-epoch time measured on fewer rows. */
-export const FULL_TRAIN_ROWS: Record<string, number> = { criteo_x1: 33003326, avazu_x4: 32343172 };
+/** The release's full training split size (catalog release facts), for projecting a per-epoch time measured on fewer rows. */
+export function fullTrainRows(release: string): number | undefined {
+  return findDataset(release)?.spec().expectedRows?.train;
+}
 
 export function findRuns(resultsDir: string, dataset: string): RunMetrics[] {
   const root = join(resultsDir, dataset);
@@ -44,8 +48,9 @@ export function findRuns(resultsDir: string, dataset: string): RunMetrics[] {
 }
 
 function modelOrder(models: string[]): string[] {
-  const known = PAPER_MODEL_ORDER.filter((m) => models.includes(m));
-  return [...known, ...models.filter((m) => !PAPER_MODEL_ORDER.includes(m)).sort()];
+  const order = paperModelOrder();
+  const known = order.filter((m) => models.includes(m));
+  return [...known, ...models.filter((m) => !order.includes(m)).sort()];
 }
 
 export interface Table1Row {
@@ -73,9 +78,18 @@ export interface Table1Row {
   p_logloss: number | null;
   sig_auc: boolean;
   sig_logloss: boolean;
+  /** Runs still improving at their last epoch (capped by --max-epochs or the config's epochs): too short to mean much. */
+  short_run: string | null;
 }
 
 const pct = (a: number, b: number) => ((a - b) / b) * 100;
+
+/** "k of n runs ..." when runs ended on their best epoch without early stopping (or ran less than one epoch). */
+function shortRun(runs: RunMetrics[]): string | null {
+  const capped = runs.filter((r) => r.epochs_run < 1 || (!r.stopped_early && r.best_epoch === r.epochs_run));
+  if (capped.length === 0) return null;
+  return `${capped.length} of ${runs.length} run(s) still improving at the last epoch (${capped[0].epochs_run} epoch(s); capped by --max-epochs or the config's epochs)`;
+}
 
 export function table1Rows(runs: RunMetrics[], dataset: string): Table1Row[] {
   const pd = paperDatasetFor(dataset);
@@ -109,6 +123,7 @@ export function table1Rows(runs: RunMetrics[], dataset: string): Table1Row[] {
         p_logloss: null,
         sig_auc: false,
         sig_logloss: false,
+        short_run: shortRun(side(paradigm)),
       };
       if (paperRow && pd && !pd.synthetic) {
         row.diff_auc = row.auc_mean - paperRow.auc;
@@ -186,7 +201,7 @@ export function renderTable1(dataset: string, rows: Table1Row[]): { md: string; 
     { head: 'Model', cell: (r) => r.model },
     { head: 'Par.', cell: (r) => r.paradigm.toUpperCase() },
     { head: 'n', cell: (r) => String(r.seeds) },
-    { head: 'AUC', cell: (r) => `${meanStd(r.auc_mean, r.auc_std, r.seeds)}${r.sig_auc ? ' *' : ''}` },
+    { head: 'AUC', cell: (r) => `${meanStd(r.auc_mean, r.auc_std, r.seeds)}${r.sig_auc ? ' *' : ''}${r.short_run ? ' †' : ''}` },
     ...(hasPaper ? [{ head: 'Paper AUC', cell: (r: Table1Row) => f(r.paper_auc) }] : []),
     ...(hasDiff ? [{ head: 'Δ AUC', cell: (r: Table1Row) => signed(r.diff_auc, 5) }] : []),
     { head: 'Logloss', cell: (r) => `${meanStd(r.logloss_mean, r.logloss_std, r.seeds)}${r.sig_logloss ? ' *' : ''}` },
@@ -208,7 +223,10 @@ export function renderTable1(dataset: string, rows: Table1Row[]): { md: string; 
             : `**Paper** columns: the paper's Table 1 (${pd?.paperDataset}); **Δ** = ours − paper.`,
           '**Paper lift %**: the paper\'s GEN lift, AUC / Logloss.',
         ]
-      : []),
+      : pd === null
+        ? ['A dataset of yours: the paper has no numbers for it, so there are no paper columns.']
+        : []),
+    ...(rows.some((r) => r.short_run) ? ["`†`: still improving at its last epoch (capped by --max-epochs or the config's epochs): too short to compare with the paper."] : []),
   ];
   return {
     md: narrowTable(`Table 1 — ${dataset}`, columns, rows, legend),
@@ -238,7 +256,7 @@ export interface Table5Row {
 
 export function table5Rows(runs: RunMetrics[], dataset: string): Table5Row[] {
   const pd = paperDatasetFor(dataset);
-  const full = pd ? FULL_TRAIN_ROWS[pd.paperDataset] : undefined;
+  const full = pd ? fullTrainRows(pd.paperDataset) : undefined;
   const out: Table5Row[] = [];
   for (const model of modelOrder([...new Set(runs.map((r) => r.model))])) {
     const side = (p: Paradigm) => runs.filter((r) => r.model === model && r.paradigm === p);
@@ -299,7 +317,7 @@ export function renderTable5(dataset: string, rows: Table5Row[]): { md: string; 
       { head: 'Paper +%', cell: (r) => signed(r.paper_memory_overhead_pct, 2) },
     ]),
   ];
-  const full = pd ? FULL_TRAIN_ROWS[pd.paperDataset].toLocaleString('en-US') : null;
+  const full = pd ? (fullTrainRows(pd.paperDataset)?.toLocaleString('en-US') ?? null) : null;
   const paperNote = hasPaper ? ` **Paper**: the paper's Table 5 on the real data, on a GPU${pd?.synthetic ? ' (this dataset is synthetic)' : ''}.` : '';
   const table = (cols: Column<Table5Row>[]) => markdownTable(cols.map((c) => c.head), rows.map((r) => cols.map((c) => c.cell(r))));
   const md = [
@@ -337,5 +355,6 @@ export function writeTables(resultsDir: string, dataset: string): { table1: Tabl
     writeFileAtomic(join(root, `${name}.csv`), r.csv);
     writeJsonAtomic(join(root, `${name}.json`), r.json);
   }
+  if ((releaseNames() as string[]).includes(dataset)) writeCombined(resultsDir);
   return { table1: t1, table5: t5 };
 }

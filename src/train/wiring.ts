@@ -6,29 +6,50 @@ import { UserError } from '../util/errors.js';
 import { progressBar, type Progress } from '../util/progress.js';
 import { Engine } from '../engine/engine.js';
 import { ensureDataset } from '../data/prepare.js';
-import type { DatasetName as DataDatasetName } from '../data/datasets.js';
-import { defaultExperiment, loadExperiment, modelFn, type ExperimentConfig } from '../models/index.js';
-import type { DatasetName, Paradigm } from '../models/config.js';
+import { getDataset, resolveDataset, type ReleaseName } from '../data/catalog.js';
+import { defaultExperiment, findModel, loadExperiment, modelFn, modelNames, table1Models, type ExperimentConfig } from '../models/index.js';
+import type { LoadOptions, Paradigm } from '../models/config.js';
 
-export const DATASETS = ['criteo_x1', 'avazu_x4', 'synthetic-criteo', 'synthetic-avazu'] as const;
-export type DatasetArg = (typeof DATASETS)[number];
-export const TABLE_MODELS = ['FM', 'FmFM', 'CrossNetV2', 'DeepFM', 'xDeepFM', 'IPNN', 'DCNv2'] as const;
-export const ALL_MODELS = [...TABLE_MODELS, 'FwFM'] as const;
-
-/** Synthetic data are trained with the hyper-parameters of the real dataset they imitate. */
-export function templateDataset(dataset: string): DatasetName {
-  if (dataset === 'criteo_x1' || dataset === 'synthetic-criteo') return 'criteo_x1';
-  if (dataset === 'avazu_x4' || dataset === 'synthetic-avazu') return 'avazu_x4';
-  throw new UserError(`--dataset: unknown dataset '${dataset}' (expected one of ${DATASETS.join(', ')})`);
+/**
+ * The release whose experiment ids a dataset trains with: a built-in dataset's own (synthetic data: the release it
+ * imitates); a dataset of yours: --hparams, criteo_x1 by default.
+ */
+export function templateDataset(dataset: string, hparams?: ReleaseName): ReleaseName {
+  const own = getDataset(dataset).hparams;
+  if (own && hparams && own !== hparams) throw new UserError(`--hparams ${hparams}: ${dataset} trains with its own release's hyper-parameters (${own}); --hparams is for datasets of yours`);
+  return own ?? hparams ?? 'criteo_x1';
 }
 
-export function resolveExperiment(o: { model?: string; dataset: string; paradigm?: Paradigm; configFile?: string; expid?: string }): ExperimentConfig {
+/**
+ * A --model/--models list: comma-separated catalog names (aliases allowed, case-insensitive), or 'all' (or nothing
+ * when `dflt` is given) for Table 1's models. Returns catalog names.
+ */
+export function parseModelList(arg: string | undefined, flag: string): string[] {
+  if (arg === undefined || arg === 'all') return table1Models();
+  const names = arg.split(',').map((m) => m.trim()).filter(Boolean);
+  if (names.length === 0) throw new UserError(`${flag}: no model given`);
+  return names.map((m) => {
+    const d = findModel(m);
+    if (!d) throw new UserError(`${flag}: unknown model '${m}'; expected one of ${modelNames().join(', ')} or 'all'`);
+    return d.name;
+  });
+}
+
+export function resolveExperiment(o: {
+  model?: string;
+  dataset: string;
+  paradigm?: Paradigm;
+  configFile?: string;
+  expid?: string;
+  hparams?: ReleaseName;
+  load?: LoadOptions;
+}): ExperimentConfig {
   if (o.configFile) {
     if (!o.expid) throw new UserError('--config needs --expid (the experiment id inside the file)');
-    return loadExperiment(o.configFile, o.expid);
+    return loadExperiment(o.configFile, o.expid, o.load);
   }
   if (!o.model || !o.paradigm) throw new UserError('--model and --paradigm are required without --config');
-  return defaultExperiment(o.model, templateDataset(o.dataset), o.paradigm);
+  return defaultExperiment(o.model, templateDataset(o.dataset, o.hparams), o.paradigm);
 }
 
 export interface EngineChoice {
@@ -73,7 +94,7 @@ export interface DataOptions {
 
 /** The dataset's fields and splits; for real datasets that are not prepared it throws the UserError naming `ge4rec prepare`. */
 export async function openData(dataset: string, opts: DataOptions): Promise<OpenedData> {
-  if (!(DATASETS as readonly string[]).includes(dataset)) throw new UserError(`--dataset: unknown dataset '${dataset}' (expected one of ${DATASETS.join(', ')})`);
+  resolveDataset(dataset, opts.dataDir); // a UserError listing the known datasets (a prepared one of yours is registered)
   let bar: Progress | null = null;
   let phase = '';
   const onProgress = (ph: string, done: number, total: number) => {
@@ -85,7 +106,7 @@ export async function openData(dataset: string, opts: DataOptions): Promise<Open
     bar?.update(done);
   };
   try {
-    return await ensureDataset(dataset as DataDatasetName, { dataDir: opts.dataDir, rows: opts.rows, seed: opts.seed, onProgress });
+    return await ensureDataset(dataset, { dataDir: opts.dataDir, rows: opts.rows, seed: opts.seed, onProgress });
   } finally {
     (bar as Progress | null)?.stop();
   }

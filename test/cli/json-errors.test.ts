@@ -107,6 +107,8 @@ test("each command's own input errors with --json: the message names the flag, e
       [['regress', '--json', '--models', 'NoSuchModel'], /--models: unknown model 'NoSuchModel'/],
       [['regress', '--json', '--baseline', join(empty, 'none.json')], /no baseline at .*none\.json/],
       [['prepare', '--json', '--dataset', 'nope'], /--dataset/],
+      [['prepare', '--json', '--dataset', 'mine', '--config', join(empty, 'dataset_config.yaml'), '--data-dir', empty], /--config: .*dataset_config\.yaml not found/],
+      [['reproduce', '--json', '--config', join(empty, 'model_config.yaml'), '--expid', 'X', '--data-dir', empty, '--results-dir', empty], /model_config\.yaml/],
       [['serve', '--json', '--run', empty, '--port', '0'], new RegExp(empty.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))],
       [['predict', '--json', '--run', empty, '--input', join(empty, 'rows.csv')], new RegExp(empty.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))],
     ];

@@ -3,7 +3,8 @@
 //   node --import tsx test/models/models.bench.ts [batch=4096] [steps=3] [threads=1] [model]
 import { Engine } from '../../src/engine/engine.js';
 import type { Batch, FieldInfo } from '../../src/data/types.js';
-import { defaultExperiment, TABLE1_MODELS } from '../../src/models/config.js';
+import { defaultExperiment } from '../../src/models/config.js';
+import { table1Models } from '../../src/models/catalog.js';
 import { modelFn } from '../../src/models/index.js';
 import { Rng } from '../../src/util/rng.js';
 
@@ -21,7 +22,7 @@ const batch: Batch = {
   label: Float32Array.from({ length: bs }, () => (rng.uniform() < 0.25 ? 1 : 0)),
 };
 console.log(`batch ${bs}, ${steps} timed steps after 1 warm-up, threads ${threads}`);
-for (const m of TABLE1_MODELS.filter((x) => !only || x === only))
+for (const m of table1Models().filter((x) => !only || x === only))
   for (const par of ['dis', 'gen'] as const) {
     const e = defaultExperiment(m, 'criteo_x1', par);
     const engine = await Engine.create({

@@ -1,6 +1,7 @@
 // Tiny configs for the model tests: each model's real Criteo config (DIS or GEN) with small layer sizes and a
 // γ large enough for the GEN path to matter numerically.
 import { defaultExperiment, type ModelConfig } from '../../src/models/config.js';
+import { modelNames } from '../../src/models/catalog.js';
 
 export function tinyConfig(model: string, paradigm: 'dis' | 'gen', over: Partial<ModelConfig> = {}): ModelConfig {
   const base = defaultExperiment(model, 'criteo_x1', paradigm).modelConfig;
@@ -21,7 +22,7 @@ export function tinyConfig(model: string, paradigm: 'dis' | 'gen', over: Partial
 export function variants(): [string, string, ModelConfig][] {
   const out: [string, string, ModelConfig][] = [];
   for (const par of ['dis', 'gen'] as const) {
-    for (const m of ['FM', 'FmFM', 'DeepFM', 'IPNN', 'xDeepFM', 'DCNv2', 'CrossNetV2'])
+    for (const m of modelNames().filter((x) => x !== 'FwFM')) // FwFM: one variant per linear_type below
       out.push([`${m} ${par}`, m, tinyConfig(m, par)]);
     out.push([`FwFM ${par} FeLV`, 'FwFM', tinyConfig('FwFM', par)]);
     out.push([`FwFM ${par} FiLV`, 'FwFM', tinyConfig('FwFM', par, { linearType: 'FiLV' })]);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AVAZU_VOCAB, benchFields, criteoVocab, syntheticBatches } from '../../src/train/bench.js';
+import { benchFields, syntheticBatches } from '../../src/train/bench.js';
+import { AVAZU_X4_VOCAB as AVAZU_VOCAB, criteoX1BenchVocab as criteoVocab } from '../../src/data/datasets.js';
 import { forwardFlops } from '../../src/train/flops.js';
 import { defaultExperiment } from '../../src/models/config.js';
 import Bench from '../../src/commands/bench.js';
