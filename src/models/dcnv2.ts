@@ -91,7 +91,9 @@ export function dcnv2Flops(cfg: ModelConfig, F: number, D: number): { body: numb
     body += m.flops;
     d = n + m.last;
   }
-  body += 2 * d * 2 * d + 2 * d + 2 * 2 * d;
+  // the target-selection ablations replace the two-layer head by one Linear over the selected fields' terms
+  if (cfg.predictTarget) body += 2 * (d - n + D * cfg.predictTarget.numTarget);
+  else body += 2 * d * 2 * d + 2 * d + 2 * 2 * d;
   return { body, encoderCount: cfg.numCrossLayers };
 }
 
