@@ -32,6 +32,9 @@ test('FLOP counts by hand: FM and DCNv2 on Criteo (F = 39, D = 10)', () => {
   // cross 3·(2n² + 3n); DNN 390→500→500→500 (+ReLU); head 890→1780→1
   const dnn = 2 * 390 * 500 + 500 + 2 * (2 * 500 * 500 + 500);
   assert.equal(dis.total, 3 * (2 * 390 * 390 + 3 * 390) + dnn + 2 * 890 * 1780 + 1780 + 2 * 1780);
+  // target-selection ablation: one Linear over 5 fields' cross terms (5·10) and the DNN's 500 outputs
+  const target = { ...defaultExperiment('DCNv2', 'criteo_x1', 'dis').modelConfig, predictTarget: { mode: 'random' as const, numTarget: 5 } };
+  assert.equal(forwardFlops(target, 39, 10, 'dis').total, 3 * (2 * 390 * 390 + 3 * 390) + dnn + 2 * (500 + 50));
 });
 
 test('ge4rec bench smoke: --steps 1 --batch-size 64 on the real engine', { timeout: 120_000 }, async () => {
