@@ -9,8 +9,10 @@ export type Init =
   | { kind: 'zeros' }
   | { kind: 'ones' };
 
-/** FuxiCTR v2.3.1: weight/bias of Linear, Conv1d, BatchNorm -> 'net'; raw nn.Parameters -> 'none'. */
-export type Reg = 'net' | 'none';
+/** FuxiCTR v2.3.1: weight/bias of Linear, Conv1d, BatchNorm -> 'net'; raw nn.Parameters -> 'none'; the weight of an
+ *  nn.Embedding that is a dense graph parameter (not a host table: e.g. a learnable mask vector) -> 'embedding', under
+ *  embedding_regularizer like the tables. */
+export type Reg = 'net' | 'embedding' | 'none';
 
 export interface ModelContext {
   readonly g: Graph;

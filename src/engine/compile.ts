@@ -98,6 +98,12 @@ export function compileModel(o: CompileOptions): Programs {
     const terms = netParams.map((p) => sumAll(tc.paramInputs.get(p.name)!.square()));
     loss = loss.add(ops.addN(terms).mul(o.netRegularizer / 2));
   }
+  // Dense nn.Embedding weights (not host tables) take (λ_emb/2)·‖W‖², as the tables do (their term is fed below).
+  const embParams = registry.params.filter((p) => p.reg === 'embedding');
+  if (o.embeddingRegularizer > 0 && embParams.length > 0) {
+    const terms = embParams.map((p) => sumAll(tc.paramInputs.get(p.name)!.square()));
+    loss = loss.add(ops.addN(terms).mul(o.embeddingRegularizer / 2));
+  }
   const embRegLoss = g.input(SCALAR.embRegLoss, []);
   loss = loss.add(embRegLoss);
 

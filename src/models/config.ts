@@ -57,9 +57,14 @@ export interface ModelConfig {
   /**
    * DCNv2 target ablation (use_random_predict / use_high_cardinality_predict / use_low_cardinality_predict with
    * num_target): the head sees only the selected fields' cross terms, summed over the layers; null: the usual x_L.
+   * The masked modes (use_masked_predict, use_field_mask_predict, use_hard_mask_predict) also replace the selected
+   * fields in the generators' input, in training, by one learnable mask vector, one per field, or zeros.
    */
-  predictTarget: { mode: 'random' | 'high_cardinality' | 'low_cardinality'; numTarget: number } | null;
+  predictTarget: { mode: TargetMode; numTarget: number } | null;
 }
+
+export type TargetMode = 'random' | 'high_cardinality' | 'low_cardinality' | MaskMode;
+export type MaskMode = 'masked' | 'field_masked' | 'hard_masked';
 
 export interface ExperimentConfig {
   expid: string;
@@ -245,24 +250,23 @@ function parseAblationKeys(raw: Raw, file: string, expid: string, model: string)
       `${where(file, expid, 'exp_group_idx')}: ${JSON.stringify(g)} is not supported: the paper's GEN defines two cardinality groups, ` +
         '0 (the 10 highest-cardinality fields) and 1 (the 10 lowest)',
     );
+  // [key, mode, num_target default of the paper's code: 5, and 1 for its DCNv2's use_hard_mask_predict]
   const modes = [
-    ['use_random_predict', 'random'],
-    ['use_high_cardinality_predict', 'high_cardinality'],
-    ['use_low_cardinality_predict', 'low_cardinality'],
+    ['use_random_predict', 'random', 5],
+    ['use_high_cardinality_predict', 'high_cardinality', 5],
+    ['use_low_cardinality_predict', 'low_cardinality', 5],
+    ['use_masked_predict', 'masked', 5],
+    ['use_mask_predict', 'masked', 5],
+    ['use_field_mask_predict', 'field_masked', 5],
+    ['use_hard_mask_predict', 'hard_masked', 1],
   ] as const;
   const on = modes.filter(([k]) => bool(raw, k, file, expid, false));
   if (on.length > 1) throw new UserError(`${file}: experiment '${expid}': ${on.map(([k]) => k).join(' and ')} are alternatives; set one`);
-  for (const k of ['use_hard_mask_predict', 'use_mask_predict', 'use_masked_predict', 'use_field_mask_predict'])
-    if (bool(raw, k, file, expid, false))
-      throw new UserError(
-        `${where(file, expid, k)}: not supported: the paper's DCNv2 has no working masked-target code (its use_hard_mask_predict ` +
-          "leaves the head's width unchanged, so it cannot run); its hard-mask experiment id sets use_random_predict with num_target instead",
-      );
   let predictTarget: ModelConfig['predictTarget'] = null;
   if (on.length === 1) {
     if (!findModel(model)?.parsedKeys?.includes(on[0][0]))
       throw new UserError(`${where(file, expid, on[0][0])}: only DCNv2 and CrossNet have target-selection heads (got model ${model})`);
-    const numTarget = int(raw, 'num_target', file, expid, 1, 5);
+    const numTarget = int(raw, 'num_target', file, expid, 1, on[0][2]);
     predictTarget = { mode: on[0][1], numTarget };
   }
   return {

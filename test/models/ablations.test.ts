@@ -10,6 +10,7 @@ import { cardinalityGroup, cardinalityOrder } from '../../src/models/layers/gen.
 import { REFERENCES } from '../reference/models/models.js';
 import { TestContext, maxRelErr } from './harness.js';
 import { gradCheckModel } from './gradcheck-lib.js';
+import { grad } from '../../src/engine/autodiff.js';
 import { tinyConfig } from './tiny.js';
 
 const VOCAB = [5, 100, 7, 50, 3, 1000, 9, 20, 2, 60, 11];
@@ -31,6 +32,8 @@ export const ABLATION_VARIANTS: [string, ModelConfig][] = [
   ['target (c.1): use_random_predict (eval: top cardinality)', gen({ predictTarget: { mode: 'random', numTarget: 3 } })],
   ['target: use_high_cardinality_predict', gen({ predictTarget: { mode: 'high_cardinality', numTarget: 2 } })],
   ['target: use_low_cardinality_predict', gen({ predictTarget: { mode: 'low_cardinality', numTarget: 2 } })],
+  // Masked targets in evaluation: no mask, the top-3 cardinality fields as target (= (c.1) in evaluation).
+  ...(['masked', 'field_masked', 'hard_masked'] as const).map((m): [string, ModelConfig] => [`target (c.2-c.4) ${m}, evaluation`, gen({ predictTarget: { mode: m, numTarget: 3 } })]),
   ...(['sigmoid', 'tanh', 'silu', 'elu'] as const).map((a): [string, ModelConfig] => [`activation: ${a}`, gen({ embActivation: a })]),
 ];
 
@@ -77,5 +80,51 @@ test('use_att: heads are 4 when D allows, else 2, else 1 (the paper asks for 4, 
     const logits = getModel('DCNv2')(ctx, cfg);
     const got = await ctx.run({ logits });
     assert.ok(maxRelErr(got.logits, REFERENCES.DCNv2(ctx.refInput(), cfg).logits) < 1e-9, `D = ${d}`);
+  }
+});
+
+// Masked targets (c.2)-(c.4) in training: the drawn fields (not the evaluation top 3, [5, 1, 9]) are replaced in every
+// GEN input by the mask, and are the target. use_gen_rst on (the GEN configs) and off (GEN reads x_0).
+const DRAW = [2, 11, 6];
+const MASKED: [string, ModelConfig][] = (['masked', 'field_masked', 'hard_masked'] as const).flatMap((m) =>
+  [true, false].map((rst): [string, ModelConfig] => [`${m}, use_gen_rst ${rst}`, gen({ predictTarget: { mode: m, numTarget: 3 }, useGenRst: rst })]),
+);
+for (const [label, cfg] of MASKED) {
+  test(`masked target, training graph, forward matches reference: ${label}`, async () => {
+    const ctx = new TestContext({ B, F, D, seed: 9, training: true, trainFields: DRAW }, FIELDS);
+    const logits = getModel('DCNv2')(ctx, cfg);
+    const hard = cfg.predictTarget!.mode === 'hard_masked';
+    assert.deepEqual(ctx.params.get('mask_emb')?.shape, hard ? undefined : [cfg.predictTarget!.mode === 'masked' ? 1 : F, D]);
+    if (!hard) assert.equal(ctx.params.get('mask_emb')!.reg, 'embedding');
+    const got = await ctx.run({ logits, ...Object.fromEntries(ctx.records) });
+    const ref = REFERENCES.DCNv2(ctx.refInput(), cfg);
+    assert.ok(maxRelErr(got.logits, ref.logits) < 1e-9, `logits differ by ${maxRelErr(got.logits, ref.logits)}`);
+    for (const [name, rows] of Object.entries(ref.records)) assert.ok(maxRelErr(got[name], rows.flat()) < 1e-9, `record ${name}`);
+    // The mask matters: the unmasked reference (evaluation input, same drawn target) differs.
+    const plain = REFERENCES.DCNv2({ ...ctx.refInput(), training: false }, cfg);
+    assert.ok(maxRelErr(got.logits, plain.logits) > 1e-6);
+  });
+  test(`masked target, training graph, gradient check: ${label}`, () =>
+    gradCheckModel('DCNv2', cfg, { B, F, D, seed: 21, paramStd: 0.2, training: true, trainFields: DRAW }, FIELDS));
+}
+
+test('field-aware mask: gradient vs finite differences on every row; zero exactly off the drawn fields', async () => {
+  const cfg = gen({ predictTarget: { mode: 'field_masked', numTarget: 3 } });
+  const ctx = new TestContext({ B, F, D, seed: 21, paramStd: 0.2, training: true, trainFields: DRAW }, FIELDS);
+  const logits = getModel('DCNv2')(ctx, cfg);
+  const loss = logits.sum();
+  const m = ctx.g.inputs.find((t) => t.name === 'mask_emb')!;
+  const [dm] = grad(loss, [m]);
+  const an = (await ctx.run({ dm })).dm;
+  const base = ctx.values.get('mask_emb')!.data;
+  for (let i = 0; i < base.length; i++) {
+    const at = async (delta: number) => {
+      const v = Float64Array.from(base);
+      v[i] += delta;
+      return (await ctx.run({ loss }, new Map([['mask_emb', v]]))).loss[0];
+    };
+    const fd = ((await at(1e-6)) - (await at(-1e-6))) / 2e-6;
+    assert.ok(Math.abs(fd - an[i]) <= 1e-6 * Math.max(1, Math.abs(an[i])), `mask_emb[${i}]: ${an[i]} vs ${fd}`);
+    assert.equal(an[i] !== 0, DRAW.includes(Math.floor(i / D)), `mask_emb[${i}]`);
   }
 });

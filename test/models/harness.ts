@@ -18,6 +18,9 @@ export interface HarnessOptions {
   paramStd?: number;
   /** Build the graph only: no values are generated (for full-size configs). */
   buildOnly?: boolean;
+  /** Build the training graph (dropout stays the identity): randomFields then gives `trainFields`, a fixed "draw". */
+  training?: boolean;
+  trainFields?: number[];
 }
 
 export interface ParamInfo {
@@ -30,7 +33,9 @@ export interface ParamInfo {
 
 export class TestContext implements ModelContext {
   readonly g = new Graph({ floatType: 'float64' });
-  readonly training = false;
+  get training(): boolean {
+    return this.opts.training ?? false;
+  }
   readonly fields: FieldInfo[];
   readonly embeddingDim: number;
   readonly params = new Map<string, ParamInfo>();
@@ -63,8 +68,10 @@ export class TestContext implements ModelContext {
   }
 
   randomFields(k: number, evalFields: readonly number[]): Tensor {
-    // The harness builds evaluation graphs: the fixed choice.
-    return this.g.constant(evalFields, [k], 'int64');
+    // Evaluation: the fixed choice; training: the test's stand-in for the per-step draw.
+    const fields = this.training ? this.opts.trainFields : evalFields;
+    if (!fields || fields.length !== k) throw new Error(`randomFields(${k}): the test gives trainFields ${fields}`);
+    return this.g.constant(fields, [k], 'int64');
   }
 
   featureEmbedding(): Tensor {
@@ -155,6 +162,8 @@ export class TestContext implements ModelContext {
       lr: Array.from(this.values.get('lr')?.data ?? new Float64Array(B)),
       params,
       bnTraining: this.opts.bnTraining ?? false,
+      training: this.training,
+      trainFields: this.opts.trainFields,
       vocab: this.fields.map((f) => (f.type === 'categorical' ? (f.vocabSize ?? 0) : 0)),
     };
   }

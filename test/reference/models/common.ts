@@ -20,6 +20,9 @@ export interface RefInput {
   bnTraining: boolean;
   /** Per field: vocabulary size (numeric fields 0), for the cardinality-ordered ablations. */
   vocab: number[];
+  /** The training graph (masked targets): `trainFields` are the step's drawn fields. */
+  training?: boolean;
+  trainFields?: number[];
 }
 
 export function p(params: Params, name: string): Float64Array {

@@ -133,12 +133,25 @@ export function refDCNv2(inp: RefInput, c: ModelConfig): RefOutput {
   const records: Record<string, Rows> = {};
   let x = x0;
   const t = c.predictTarget;
-  // Target ablation, evaluation mode: random and high use the k highest-cardinality fields, low the k lowest.
+  // Target ablation, evaluation mode: random, high and the masked modes use the k highest-cardinality fields, low the
+  // k lowest. Masked modes in training: the drawn fields, replaced in every GEN input by the mask vector(s) or zeros.
   const order = byCardinality(inp.vocab);
-  const chosen = t ? (t.mode === 'low_cardinality' ? order.slice(inp.F - t.numTarget) : order.slice(0, t.numTarget)) : [];
+  const masked = t !== null && ['masked', 'field_masked', 'hard_masked'].includes(t.mode) && inp.training === true;
+  const chosen = !t ? [] : masked ? inp.trainFields! : t.mode === 'low_cardinality' ? order.slice(inp.F - t.numTarget) : order.slice(0, t.numTarget);
+  const maskRows = masked && t.mode !== 'hard_masked' ? p(inp.params, 'mask_emb') : null;
+  const maskOf = (rows: Rows): Rows =>
+    rows.map((row) =>
+      row.map((v, i) => {
+        const f = Math.floor(i / inp.D);
+        if (!chosen.includes(f)) return v;
+        if (!maskRows) return 0;
+        return t!.mode === 'masked' ? maskRows[i % inp.D] : maskRows[i];
+      }),
+    );
   let picked: Rows | null = null;
   for (let l = 0; l < c.numCrossLayers; l++) {
-    const cl = gen(c.useGenRst ? x : x0, `cross.gen.${l}`, inp, c);
+    const src = c.useGenRst ? x : x0;
+    const cl = gen(masked ? maskOf(src) : src, `cross.gen.${l}`, inp, c);
     const wx = linear(x, p(inp.params, `cross.${l}.weight`), n, n);
     records[l === 0 ? 'interaction.left' : `interaction.left.${l}`] = cl;
     records[l === 0 ? 'interaction.right' : `interaction.right.${l}`] = wx;
