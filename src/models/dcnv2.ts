@@ -72,7 +72,7 @@ export const DCNV2_KEYS: readonly ModelKey[] = [
   key('cross_drop', 'crossDrop', 'number', 0),
 ];
 
-/** The target-selection keys of the paper's DCNv2 (read by parseAblationKeys; the mask ones are refused there). */
+/** The target-selection keys of the paper's DCNv2, with the masked-target ones (c.2)-(c.4) (read by parseAblationKeys). */
 export const DCNV2_TARGET_KEYS: readonly string[] = [
   'use_random_predict', 'use_high_cardinality_predict', 'use_low_cardinality_predict', 'num_target',
   'use_hard_mask_predict', 'use_mask_predict', 'use_masked_predict', 'use_field_mask_predict',

@@ -149,6 +149,9 @@ test('DCNv2 ablation ids: keys as the paper sets them, on the GEN config of thei
     assert.deepEqual([att.useAtt, att.embActivation, att.gamma], [true, 'linear', 1]);
     assert.deepEqual(id('fs_use_random_cardinality_predict').modelConfig.predictTarget, { mode: 'random', numTarget: 5 });
     assert.deepEqual(id('fs_use_hard_mask_predict').modelConfig.predictTarget, { mode: 'random', numTarget: 19 });
+    assert.deepEqual(id('fs_use_masked_predict').modelConfig.predictTarget, { mode: 'masked', numTarget: 10 });
+    assert.deepEqual(id('fs_use_field_mask_predict').modelConfig.predictTarget, { mode: 'field_masked', numTarget: 10 });
+    assert.deepEqual(id('fs_use_hard_mask_predict_zero').modelConfig.predictTarget, { mode: 'hard_masked', numTarget: 10 });
     assert.equal(id('sigmoid').modelConfig.gamma, ds === 'avazu_x4' ? 1 : gen.modelConfig.gamma);
     for (const a of ['linear', 'tanh', 'silu', 'elu'] as const) assert.equal(id(a).modelConfig.embActivation, a);
     for (const e of listExperiments(file).filter((x) => x.startsWith(`DCNv2_${ds}_`) && !/_(dis|gen)$/.test(x))) {
@@ -207,9 +210,17 @@ DCNv2_avazu_fs_use_hard_mask_predict:
   <<: *default_avazu_fs
   use_random_predict: true
   num_target: 19
-DCNv2_avazu_bad_mask:
+DCNv2_avazu_hard_mask:
   <<: *default_avazu_fs
   use_hard_mask_predict: true
+DCNv2_avazu_masked:
+  <<: *default_avazu_fs
+  use_masked_predict: true
+  num_target: 10
+DCNv2_avazu_two_masks:
+  <<: *default_avazu_fs
+  use_mask_predict: true
+  use_field_mask_predict: true
 DCNv2_avazu_two_targets:
   <<: *default_avazu_fs
   use_random_predict: true
@@ -223,6 +234,10 @@ DCNv2_avazu_two_targets:
   assert.deepEqual([nc.paradigm, nc.modelConfig.smallTransformation, nc.modelConfig.genResidual], ['gen', true, false]);
   assert.deepEqual(loadExperiment(file, 'DCNv2_avazu_fs_use_hard_mask_predict').modelConfig.predictTarget, { mode: 'random', numTarget: 19 });
   assert.throws(() => loadExperiment(file, 'DCNv2_avazu_group2'), (e: Error) => e instanceof UserError && /exp_group_idx.*two cardinality groups/.test(e.message));
-  assert.throws(() => loadExperiment(file, 'DCNv2_avazu_bad_mask'), (e: Error) => e instanceof UserError && /use_hard_mask_predict/.test(e.message));
+  // The masked targets: use_hard_mask_predict's num_target defaults to 1 as in the paper's DCNv2, the others' to 5.
+  assert.deepEqual(loadExperiment(file, 'DCNv2_avazu_hard_mask').modelConfig.predictTarget, { mode: 'hard_masked', numTarget: 1 });
+  assert.deepEqual(loadExperiment(file, 'DCNv2_avazu_masked').modelConfig.predictTarget, { mode: 'masked', numTarget: 10 });
+  assert.equal(loadExperiment(file, 'DCNv2_avazu_masked').variant, 'DCNv2_avazu_masked');
+  assert.throws(() => loadExperiment(file, 'DCNv2_avazu_two_masks'), (e: Error) => e instanceof UserError && /use_mask_predict and use_field_mask_predict are alternatives/.test(e.message));
   assert.throws(() => loadExperiment(file, 'DCNv2_avazu_two_targets'), /alternatives/);
 });
