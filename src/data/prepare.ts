@@ -13,7 +13,7 @@ import { checkName, inside } from '../util/safe-path.js';
 import { isAlive, recoverSwap, swapDir } from '../util/swap.js';
 import { extractEntries, verifyDigest } from './archive.js';
 import { SPLITS, type DatasetSpec } from './datasets.js';
-import { findDataset, isSynthetic, isUserDataset, readUserDescriptor, resolveDataset, userDescriptorJson, USER_DATASET_FILE, type DatasetDescriptor } from './catalog.js';
+import { allDatasets, findDataset, isSynthetic, isUserDataset, readUserDescriptor, resolveDataset, userDescriptorJson, USER_DATASET_FILE, type DatasetDescriptor } from './catalog.js';
 import { readDatasetConfig } from './dataset-config.js';
 import { parquetToCsvs } from './parquet-input.js';
 import { downloadFile } from './download.js';
@@ -133,9 +133,9 @@ export async function prepareDataset(opts: PrepareOptions): Promise<PrepareSumma
   const t0 = Date.now();
   let desc: DatasetDescriptor;
   if (opts.config) {
-    const builtIn = findDataset(opts.dataset);
+    const builtIn = findDataset(opts.dataset) ?? allDatasets().find((d) => !d.synthetic && d.spec().folder === opts.dataset);
     if (builtIn && !isUserDataset(builtIn))
-      throw new UserError(`--dataset ${opts.dataset} is a built-in dataset; give the dataset of your --config another id (FuxiCTR's dataset_id)`);
+      throw new UserError(`--dataset ${opts.dataset} is the built-in ${builtIn.name} (or its folder); give the dataset of your --config another id (FuxiCTR's dataset_id)`);
     if (opts.source) throw new UserError('--source is for the built-in releases; a --config dataset names its files in train_data/valid_data/test_data');
     // every key and path is checked before anything is written
     desc = readDatasetConfig(opts.config, opts.dataset, opts.cwd);

@@ -156,6 +156,10 @@ test('bad dataset configs: a clear error naming key and file, and no half-writte
       unregisterDataset('my_clicks');
       assert.ok(!existsSync(join(dataDir, 'my_clicks')), `${what}: no dataset folder left`);
     }
+    // a release's id or folder name cannot be declared again (it would share the release's data folder)
+    const yaml = join(t.dir, 'release.yaml');
+    writeFileSync(yaml, good.replace('my_clicks:', 'criteo_x1_7b681156:'));
+    await assert.rejects(prepareDataset({ dataset: 'criteo_x1_7b681156', config: yaml, dataDir: join(t.dir, 'data') }), /--dataset criteo_x1_7b681156 is the built-in criteo_x1/);
   } finally {
     unregisterDataset('my_clicks');
     t.cleanup();
