@@ -89,7 +89,10 @@ export default class Regress extends Ge4recCommand<RegressResult> {
     });
     if (flags.report) writeJsonAtomic(flags.report, res);
     for (const w of res.throughput.warnings)
-      this.note(`warning: ${w.run} throughput ${(w.change * 100).toFixed(0)}% against the baseline's (share of the GEMM rate ${w.now_share.toPrecision(3)}, was ${w.baseline_share.toPrecision(3)})`);
+      this.note(
+        `warning: ${w.run} throughput ${(w.change * 100).toFixed(0)}% against the baseline's (share of the GEMM rate ${w.now_share.toPrecision(3)}, ` +
+          `was ${w.baseline_share.toPrecision(3)}; GEMM ${w.now_gemm_gflops.toFixed(0)} GFLOP/s, was ${w.baseline_gemm_gflops?.toFixed(0) ?? '?'})`,
+      );
     if (!res.throughput.baseline_found) this.note(`no throughput baseline at ${res.throughput.file} (--update records one)`);
     const took = `${res.seconds.toFixed(0)} s`;
     if (res.update) {

@@ -31,6 +31,9 @@ export interface ThroughputWarning {
   now_share: number;
   /** (now − baseline) / baseline. */
   change: number;
+  /** The GEMM rates the shares were divided by (GFLOP/s): very different rates mean a differently loaded machine. */
+  baseline_gemm_gflops: number | null;
+  now_gemm_gflops: number;
 }
 
 /** `gemmGflops`: the GEMM rate around each run, in the order of `outcomes`. */
@@ -72,7 +75,8 @@ export function throughputWarnings(base: Throughput, now: Throughput, drop: numb
     const b = base.runs[run];
     if (!b || !(b.gemm_share > 0)) continue;
     const change = (t.gemm_share - b.gemm_share) / b.gemm_share;
-    if (change < -drop) out.push({ run, baseline_share: b.gemm_share, now_share: t.gemm_share, change });
+    if (change < -drop)
+      out.push({ run, baseline_share: b.gemm_share, now_share: t.gemm_share, change, baseline_gemm_gflops: b.gemm_gflops ?? null, now_gemm_gflops: t.gemm_gflops });
   }
   return out;
 }

@@ -152,6 +152,7 @@ test('throughput: a share of the GEMM rate; warns only below the allowed drop', 
   assert.equal(w.length, 1);
   assert.equal(w[0].run, 'FM dis');
   assert.equal(w[0].change, -0.5);
+  assert.deepEqual([w[0].baseline_gemm_gflops, w[0].now_gemm_gflops], [100, 200]);
   assert.deepEqual(throughputWarnings(base, throughputOf('cpu', [110], [outcome('FM dis')]), 0.2), []);
 });
 
