@@ -3,7 +3,8 @@
 // min_categr_count, fill_na, preprocess), label_col. The result is a dataset catalog descriptor.
 // Semantics follow FuxiCTR v2.3.x's FeatureProcessor: vocabulary from train only, tokens sorted by (−count, token),
 // PAD 0 / OOV N+1, fill_na defaulting to "" (str) or 0 (int/float) and doubling as the tokenizer's na_value when given.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { inputFiles } from './parquet-input.js';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { UserError } from '../util/errors.js';
@@ -178,7 +179,7 @@ export function readDatasetConfig(file: string, id: string, cwd = process.cwd())
     fields,
     minCategrCount: minCount,
   };
-  for (const s of ['train', 'valid', 'test'] as const)
-    if (statSync(files[s]).isDirectory()) throw new UserError(`${at(`${s}_data`)}: ${files[s]} is a folder; give the ${format} file`);
+  // a folder is read as FuxiCTR reads it: its *.<data_format> files in name order (checked now, before any write)
+  for (const s of ['train', 'valid', 'test'] as const) inputFiles(files[s], format, at(`${s}_data`));
   return { name: id, spec: () => spec, release: false, paper: null, hparams: null, files, format, config: resolve(file) };
 }

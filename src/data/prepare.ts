@@ -15,7 +15,7 @@ import { extractEntries, verifyDigest } from './archive.js';
 import { SPLITS, type DatasetSpec } from './datasets.js';
 import { allDatasets, findDataset, isSynthetic, isUserDataset, readUserDescriptor, resolveDataset, userDescriptorJson, USER_DATASET_FILE, type DatasetDescriptor } from './catalog.js';
 import { readDatasetConfig } from './dataset-config.js';
-import { parquetToCsvs } from './parquet-input.js';
+import { gatherInputs, needsGather } from './parquet-input.js';
 import { downloadFile } from './download.js';
 import { DatasetEncoder, type BadRowPolicy, type BadRowReport } from './encode.js';
 import { writeFeatureMap, writeFeatureVocab } from './feature-map.js';
@@ -204,9 +204,9 @@ async function prepareInto(desc: DatasetDescriptor, spec: DatasetSpec, finalDir:
     for (const sp of SPLITS) csv[sp] = resolve(dir, csv[sp]);
   } else if (desc.files) {
     const files = desc.files;
-    if (desc.format === 'parquet') {
+    if (needsGather(files, desc.format ?? 'csv')) {
       const conv = await step('convert', async () => {
-        const out = await parquetToCsvs(files, dir, spec, (d, t) => progress('convert', d, t));
+        const out = await gatherInputs(files, desc.format ?? 'csv', dir, spec, (d, t) => progress('convert', d, t));
         const rel = SPLITS.map((sp) => relTo(dir, out[sp]));
         return { ...(Object.fromEntries(SPLITS.map((sp, i) => [sp, rel[i]])) as Record<Split, string>), files: rel };
       });

@@ -123,6 +123,21 @@ test('dataset_config.yaml: vocabularies and encoded rows equal an independent co
       assert.ok(existsSync(join(dir, 'dataset.json')));
     }
     for (const s of ['train', 'test']) assert.deepEqual(encoded[`parquet/${s}`], encoded[`csv/${s}`], `${s}: parquet and csv inputs encode alike`);
+
+    // a folder as train_data (FuxiCTR: its *.csv files in name order) gives the same rows as the one file
+    const folder = join(t.dir, 'train-parts');
+    mkdirSync(folder);
+    const lines = readFileSync(join(t.dir, 'in', 'train.csv'), 'utf8').trimEnd().split('\n');
+    writeFileSync(join(folder, 'part-1.csv'), [lines[0], ...lines.slice(1, 1201)].join('\n') + '\n');
+    writeFileSync(join(folder, 'part-2.csv'), [lines[0], ...lines.slice(1201)].join('\n')); // no final newline
+    writeFileSync(join(folder, 'notes.txt'), 'not data');
+    const yaml = join(t.dir, 'folder.yaml');
+    writeFileSync(yaml, YAML(join(t.dir, 'in'), 'csv', 'csv').replace(`${join(t.dir, 'in')}/train.csv`, folder));
+    const fdir = (await prepareDataset({ dataset: 'my_clicks', config: yaml, dataDir: join(t.dir, 'data-folder') })).dir;
+    unregisterDataset('my_clicks');
+    assert.deepEqual(await allRows(openSplit(fdir, 'train')), encoded['csv/train']);
+    writeFileSync(join(folder, 'part-3.csv'), 'click,ad\n1,x\n');
+    await assert.rejects(prepareDataset({ dataset: 'my_clicks', config: yaml, dataDir: join(t.dir, 'data-folder2') }), /part-3\.csv:1: header "click,ad" differs from the folder's first file/);
   } finally {
     unregisterDataset('my_clicks');
     t.cleanup();
