@@ -42,6 +42,14 @@ export function formatCount(x: number): string {
   return Math.round(x).toLocaleString('en-US');
 }
 
+/** A rate that stays readable for slow units too: 5,120 rows/s, 2.5 runs/s, 14.0 runs/min ('-' before any). */
+export function formatRate(perSecond: number, unit: string): string {
+  if (!Number.isFinite(perSecond)) return `- ${unit}/s`;
+  if (perSecond < 1) return `${(perSecond * 60).toFixed(1)} ${unit}/min`;
+  if (perSecond < 10) return `${perSecond.toFixed(1)} ${unit}/s`;
+  return `${formatCount(perSecond)} ${unit}/s`;
+}
+
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '-';
   if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)} s`;
@@ -59,10 +67,10 @@ export function progressLine(
   const rate = s.seconds > 0 && s.value > 0 ? s.value / s.seconds : NaN;
   const counts = `${formatCount(s.value)}/${formatCount(s.total)} ${s.unit}`;
   const extra = Object.entries(s.fields).map(([k, v]) => ` | ${k} ${v}`).join('');
-  if (barText === undefined) return `${label}: ${counts} in ${formatDuration(s.seconds)} | ${formatCount(rate)} ${s.unit}/s${extra}`;
+  if (barText === undefined) return `${label}: ${counts} in ${formatDuration(s.seconds)} | ${formatRate(rate, s.unit)}${extra}`;
   const pct = s.total > 0 ? Math.min(100, Math.floor((100 * s.value) / s.total)) : 0;
   const eta = Number.isFinite(rate) && s.total > s.value ? formatDuration((s.total - s.value) / rate) : s.total > 0 && s.value >= s.total ? '0 s' : '-';
-  return `${label} [${barText}] ${String(pct).padStart(3)}% | ${counts} | ${formatCount(rate)} ${s.unit}/s${extra} | ETA ${eta}`;
+  return `${label} [${barText}] ${String(pct).padStart(3)}% | ${counts} | ${formatRate(rate, s.unit)}${extra} | ETA ${eta}`;
 }
 
 export function progressBar(label: string, total: number, opts: ProgressOptions = {}): Progress {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { formatCount, formatDuration, progressBar, progressLine, progressMode } from '../../src/util/progress.js';
+import { formatCount, formatDuration, formatRate, progressBar, progressLine, progressMode } from '../../src/util/progress.js';
 
 /** A stream that records what is written; `tty` makes cli-progress draw frames on it. */
 function sink(tty: boolean): { stream: NodeJS.WriteStream; text: () => string; frames: () => string[] } {
@@ -90,8 +90,13 @@ test('formatting: counts, durations and a line without a bar', () => {
   assert.equal(formatCount(5120), '5,120');
   assert.equal(formatCount(1_234_567), '1.23 M');
   assert.equal(formatCount(NaN), '-');
+  // Slow units (runs of a suite) are not rounded to "0 runs/s".
+  assert.equal(formatRate(15 / 64, 'runs'), '14.1 runs/min');
+  assert.equal(formatRate(2.5, 'runs'), '2.5 runs/s');
+  assert.equal(formatRate(5120, 'rows'), '5,120 rows/s');
+  assert.match(progressLine('regress', { value: 15, total: 15, seconds: 64, unit: 'runs', fields: {} }), /15\/15 runs in 1m04s \| 14\.1 runs\/min/);
   assert.equal(formatDuration(3.21), '3.2 s');
   assert.equal(formatDuration(75), '1m15s');
   assert.equal(formatDuration(3 * 3600 + 5 * 60), '3h05m');
-  assert.equal(progressLine('tables', { value: 4, total: 4, seconds: 2, unit: 'runs', fields: {} }), 'tables: 4/4 runs in 2.0 s | 2 runs/s');
+  assert.equal(progressLine('tables', { value: 4, total: 4, seconds: 2, unit: 'runs', fields: {} }), 'tables: 4/4 runs in 2.0 s | 2.0 runs/s');
 });
