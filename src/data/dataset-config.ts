@@ -157,6 +157,7 @@ export function readDatasetConfig(file: string, id: string, cwd = process.cwd())
     }
     if (!active) return; // FuxiCTR drops inactive columns from the data
     for (const name of names as string[]) {
+      checkName(name, `${where}, feature name`); // the training cache holds one file per feature
       if (name === labelName) throw new UserError(`${where}: '${name}' is the label column`);
       if (fields.some((f) => f.name === name)) throw new UserError(`${where}: feature '${name}' is declared twice`);
       fields.push({

@@ -126,7 +126,7 @@ function removeStaleTemps(dir: string): void {
 }
 
 export function datasetDirFor(dataset: string, dataDir: string, rows?: number, seed?: number): string {
-  return join(resolve(dataDir), resolveDataset(dataset, dataDir).spec(rows, seed).folder);
+  return join(resolve(dataDir), checkName(resolveDataset(dataset, dataDir).spec(rows, seed).folder, `folder of dataset ${dataset}`));
 }
 
 export async function prepareDataset(opts: PrepareOptions): Promise<PrepareSummary> {

@@ -129,3 +129,29 @@ test('a prepared dataset whose cache was deleted: the error says to run prepare,
     cleanup();
   }
 });
+
+test('a dataset of yours (prepare --config): a feature name that is not a file name, or an empty split, is an error naming it', async () => {
+  const { dir, cleanup } = tempDir('rb-user');
+  try {
+    const { unregisterDataset } = await import('../../src/data/catalog.js');
+    const write = (ad: string, testRows: number) => {
+      const lines = [`click,${ad},price`, ...Array.from({ length: 20 }, (_, i) => `${i % 2},a${i % 3},${i / 10}`)];
+      writeCsvs(join(dir, 'src'), { 'train.csv': lines, 'valid.csv': lines.slice(0, 6), 'test.csv': lines.slice(0, 1 + testRows) });
+      const src = join(dir, 'src');
+      fs.writeFileSync(cfg, `mine:\n  data_format: csv\n  train_data: ${src}/train.csv\n  valid_data: ${src}/valid.csv\n  test_data: ${src}/test.csv\n` +
+        `  feature_cols:\n    - {name: ${JSON.stringify(ad)}, active: True, dtype: str, type: categorical}\n    - {name: price, active: True, dtype: float, type: numeric}\n  label_col: {name: click, dtype: float}\n`);
+    };
+    const cfg = join(dir, 'dataset_config.yaml');
+    try {
+      write('ad', 0);
+      await assert.rejects(prepareDataset({ dataset: 'mine', dataDir: join(dir, 'data'), config: cfg }), (e: Error) => e.name === 'UserError' && /test\.csv: the test split has no rows/.test(e.message));
+      write('../evil', 4);
+      await assert.rejects(prepareDataset({ dataset: 'mine', dataDir: join(dir, 'data'), config: cfg }), (e: Error) => e.name === 'UserError' && /dataset_config\.yaml.*feature name: "\.\.\/evil"/.test(e.message));
+      assert.ok(!existsSync(join(dir, 'data', 'evil')) && !existsSync(join(dir, 'evil')));
+    } finally {
+      unregisterDataset('mine');
+    }
+  } finally {
+    cleanup();
+  }
+});
