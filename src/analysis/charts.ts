@@ -243,9 +243,16 @@ const NAME_CHARS = 14;
 /**
  * Correlation heat maps side by side (paper Fig. 4) on one cool-warm scale over [-1, 1]. Each matrix is one embedded
  * PNG image (one pixel per cell; src/analysis/heatmap-image.ts), so the SVG stays small; field boundaries are drawn
- * as lines and field names label both axes, numeric fields in orange and categorical ones in grey.
+ * as lines and field names label both axes, numeric fields in orange and categorical ones in grey. `right` says what
+ * the columns are when not the raw embeddings (a cross layer's transform W·x).
  */
-export function correlationChart(panels: CorrelationPanel[], title: string, fieldDim: number, fields?: FieldLabel[]): TopLevelSpec {
+export function correlationChart(
+  panels: CorrelationPanel[],
+  title: string,
+  fieldDim: number,
+  fields?: FieldLabel[],
+  right?: string,
+): TopLevelSpec {
   const n = Math.max(1, ...panels.map((p) => p.n));
   const side = Math.max(1, Math.floor(360 / n)) * n;
   const F = Math.max(1, Math.round(n / Math.max(1, fieldDim)));
@@ -290,7 +297,7 @@ export function correlationChart(panels: CorrelationPanel[], title: string, fiel
         data: { values: [{ x: 0, y: 0, x2: p.n, y2: p.n, url: `data:image/png;base64,${heatmapPng(p.matrix, p.n, p.n).toString('base64')}` }] },
         mark: { type: 'image', aspect: false, aria: false },
         encoding: {
-          x: { field: 'x', type: 'quantitative', scale, axis: axis('right (raw) embedding: field', false) },
+          x: { field: 'x', type: 'quantitative', scale, axis: axis(right ? 'right embedding (W·x): field' : 'right (raw) embedding: field', false) },
           y: { field: 'y', type: 'quantitative', scale: { ...scale, reverse: true }, axis: axis('left (generated) embedding: field', true) },
           x2: { field: 'x2' },
           y2: { field: 'y2' },
@@ -328,7 +335,7 @@ export function correlationChart(panels: CorrelationPanel[], title: string, fiel
     title: {
       text: title,
       subtitle: [
-        "rows: left side (GEN: the encoder's output; DIS: the raw embedding); columns: right side (raw)",
+        `rows: left side (GEN: the encoder's output; DIS: the raw embedding); columns: right side (${right ?? 'raw'})`,
         `lines: field boundaries${anyNumeric ? '; field names: numeric fields in orange, categorical in grey' : ''}`,
       ],
     },

@@ -10,6 +10,8 @@ export interface ProseRun {
   meanAbsAll: number;
   /** Mean |corr| off its diagonal. */
   meanAbsOffDiagonal: number;
+  /** Mean corr on the diagonal: 1 when DIS correlates each raw column with itself (not for a cross layer's W·x). */
+  meanDiagonal?: number;
 }
 
 export type Order = 'lower' | 'higher' | 'same';
@@ -42,6 +44,9 @@ export function collapseSentence(dis: ProseRun, gen: ProseRun): string {
 
 const than = (o: Order) => (o === 'same' ? 'about the same as' : `${o} than`);
 
+/** DIS's right side is its left side itself (a unit diagonal), as in every model but the cross networks. */
+const selfPaired = (r: ProseRun) => r.meanDiagonal === undefined || r.meanDiagonal > 1 - 1e-6;
+
 /** Whole-matrix and off-diagonal mean |corr|, GEN against DIS, and what the paper reports (Fig. 4). */
 export function redundancySentence(dis: ProseRun, gen: ProseRun): string {
   const f = (x: number) => x.toFixed(3);
@@ -55,7 +60,7 @@ export function redundancySentence(dis: ProseRun, gen: ProseRun): string {
       : 'The paper reports less correlated interacted embeddings for GEN (Fig. 4); this run does not show it.';
   return (
     `Redundancy: GEN's mean |corr| over the whole correlation matrix is ${than(whole)} DIS's ` +
-    `(${f(gen.meanAbsAll)} vs ${f(dis.meanAbsAll)}; DIS pairs each embedding with itself, so its diagonal is 1), ` +
+    `(${f(gen.meanAbsAll)} vs ${f(dis.meanAbsAll)}${selfPaired(dis) ? '; DIS pairs each embedding with itself, so its diagonal is 1' : ''}), ` +
     `and off the diagonal it is ${than(off)} DIS's (${f(gen.meanAbsOffDiagonal)} vs ${f(dis.meanAbsOffDiagonal)}). ${paper}`
   );
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../util/fs.js';
 import type { AnalyzeOptions, RunAnalysis } from './analyze-run.js';
 import { correlationChart, spectrumChart, tableSpectraChart } from './charts.js';
+import { findModel } from '../models/catalog.js';
 import type { CorrelationSummary } from './correlation.js';
 import { writeChart } from './render.js';
 import { collapseSentence, redundancySentence, type ProseRun } from './prose.js';
@@ -97,6 +98,7 @@ export async function writeReport(outDir: string, meta: ReportMeta, runs: Analyz
     `Correlation of the interacted embeddings: ${what}`,
     fieldDim,
     runs[0].analysis.fieldInfo,
+    findModel(meta.model)?.analysisRight,
   ));
   if (anyTables) {
     await chartFiles('table-spectra', tableSpectraChart(
@@ -188,6 +190,7 @@ function findingsOf(runs: AnalyzedRun[]): string[] {
       above1e3: r.analysis.spectra.map((s) => s.summary.above1e3),
       meanAbsAll: r.analysis.correlation.summary.meanAbsAll,
       meanAbsOffDiagonal: r.analysis.correlation.summary.meanAbsOffDiagonal,
+      meanDiagonal: r.analysis.correlation.summary.meanDiagonal,
     });
     out.push(collapseSentence(prose(dis), prose(gen)), redundancySentence(prose(dis), prose(gen)));
   }

@@ -24,6 +24,7 @@ export const descriptor: ModelDescriptor = {
   parsedKeys: dcnv2Descriptor.parsedKeys,
   build,
   flops: dcnv2Flops,
+  analysisRight: dcnv2Descriptor.analysisRight,
   validate: (cfg) =>
     cfg.modelStructure === 'crossnet_only' ? null : { key: 'model_structure', message: `CrossNetV2 needs model_structure crossnet_only (got ${cfg.modelStructure}); use model DCNv2 for the other structures` },
 };

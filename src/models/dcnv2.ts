@@ -107,6 +107,7 @@ export const descriptor: ModelDescriptor = {
   parsedKeys: DCNV2_TARGET_KEYS,
   build,
   flops: dcnv2Flops,
+  analysisRight: "the cross layer's transform W·x",
   // GE4Rec's CrossNet_* experiments are model DCNv2 with model_structure crossnet_only: that is CrossNetV2.
   trainedAs: (cfg) => (cfg.modelStructure === 'crossnet_only' ? 'CrossNetV2' : 'DCNv2'),
 };

@@ -54,6 +54,9 @@ export interface ModelDescriptor {
   flops: (cfg: ModelConfig, fields: number, dim: number) => BodyFlops;
   /** The name of what a config trains when it differs from the descriptor's (DCNv2 with crossnet_only is CrossNetV2). */
   trainedAs?: (cfg: ModelConfig) => string;
+  /** What the analysis's right side (`interaction.right`) holds, when not the raw embeddings: it labels the
+   *  correlation map's columns (a cross layer records its transform W·x there, as the paper's code does). */
+  analysisRight?: string;
   /** Checks across keys, after they are read; returns a message naming the key, or null. */
   validate?: (cfg: ModelConfig) => { key: string; message: string } | null;
 }

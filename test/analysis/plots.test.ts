@@ -136,3 +136,15 @@ test('spectrum plot: axis stops at the noise floor, each curve marked where it r
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("correlation map: the columns are labelled with what the right side holds (raw, or a cross layer's W·x)", async () => {
+  const n = 8;
+  const m = Float64Array.from({ length: n * n }, (_, i) => Math.sin(i));
+  const raw = JSON.stringify(correlationChart([{ label: 'DIS', matrix: m, n }], 't', 2));
+  assert.match(raw, /right \(raw\) embedding: field/);
+  assert.match(raw, /columns: right side \(raw\)/);
+  const cross = JSON.stringify(correlationChart([{ label: 'DIS', matrix: m, n }], 't', 2, undefined, "the cross layer's transform W·x"));
+  assert.match(cross, /right embedding \(W·x\): field/);
+  assert.match(cross, /columns: right side \(the cross layer's transform W·x\)/);
+  assert.doesNotMatch(cross, /\(raw\) embedding/);
+});

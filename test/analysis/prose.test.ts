@@ -57,4 +57,10 @@ test('redundancy sentence: each of lower / higher / same for the whole matrix an
   }
   // The issue's example: "higher than (0.033 vs 0.027)" now names what it compares with.
   assert.match(redundancySentence(run([1], 0.4, 0.027), run([1], 0.1, 0.033)), /off the diagonal it is higher than DIS's \(0\.033 vs 0\.027\)/);
+  // The unit-diagonal remark only where DIS's diagonal is 1: a cross network's right side is W·x, not x itself.
+  assert.match(redundancySentence({ ...dis, meanDiagonal: 1 }, run([1], 0.02, 0.02)), /DIS pairs each embedding with itself/);
+  const cross = redundancySentence({ ...dis, meanDiagonal: 0.101 }, run([1], 0.02, 0.02));
+  wellFormed(cross);
+  assert.doesNotMatch(cross, /pairs each embedding with itself/);
+  assert.match(cross, /whole correlation matrix is lower than DIS's \(0\.020 vs 0\.050\), and/);
 });
