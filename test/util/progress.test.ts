@@ -4,6 +4,10 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { formatCount, formatDuration, formatRate, progressBar, progressLine, progressMode } from '../../src/util/progress.js';
 
+// These tests draw bars and lines; a GE4REC_NO_PROGRESS set in the environment (as CI scripts like to) must not
+// silence them. The test of that variable sets and restores it itself.
+delete process.env.GE4REC_NO_PROGRESS;
+
 /** A stream that records what is written; `tty` makes cli-progress draw frames on it. */
 function sink(tty: boolean): { stream: NodeJS.WriteStream; text: () => string; frames: () => string[] } {
   const chunks: string[] = [];
