@@ -3,10 +3,10 @@
 // min_categr_count, fill_na, preprocess), label_col. The result is a dataset catalog descriptor.
 // Semantics follow FuxiCTR v2.3.x's FeatureProcessor: vocabulary from train only, tokens sorted by (−count, token),
 // PAD 0 / OOV N+1, fill_na defaulting to "" (str) or 0 (int/float) and doubling as the tokenizer's na_value when given.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { inputFiles } from './parquet-input.js';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { readYamlMapping } from '../util/yaml.js';
 import { UserError } from '../util/errors.js';
 import { checkName } from '../util/safe-path.js';
 import type { DatasetDescriptor } from './catalog.js';
@@ -47,19 +47,7 @@ export interface UserDatasetFiles {
 }
 
 function readDoc(file: string): Raw {
-  if (!existsSync(file)) throw new UserError(`--config: ${file} not found`);
-  let doc: unknown;
-  try {
-    doc = parseYaml(readFileSync(file, 'utf8'), { merge: true });
-  } catch (e) {
-    if (e instanceof YAMLParseError) {
-      const line = e.linePos?.[0]?.line;
-      throw new UserError(`${file}${line ? `:${line}` : ''}: invalid YAML: ${e.message.split('\n')[0]}`);
-    }
-    throw e;
-  }
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new UserError(`${file}: expected a mapping of dataset ids`);
-  return doc as Raw;
+  return readYamlMapping(file, `--config: ${file} not found`, 'dataset ids') as Raw;
 }
 
 /** Dataset ids in a dataset_config.yaml. */

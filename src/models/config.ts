@@ -1,8 +1,7 @@
 // Experiment configs: FuxiCTR model_config.yaml layout (a `Base` block plus one block per experiment id).
 // load_model_config semantics: Base is merged under the experiment block and `model_id` is overwritten by the expid.
-import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { readYamlMapping } from '../util/yaml.js';
 import { UserError } from '../util/errors.js';
 import { EXPERIMENTS_DIR } from '../util/paths.js';
 import { getDescriptor, findModel, table1Models, modelNames } from './catalog.js';
@@ -287,20 +286,7 @@ function parseMonitor(raw: Raw, file: string, expid: string): Record<string, num
 }
 
 function readYaml(file: string): Raw {
-  if (!existsSync(file)) throw new UserError(`experiment file not found: ${file}`);
-  let doc: unknown;
-  try {
-    // merge: YAML 1.1 `<<` keys, as PyYAML (FuxiCTR) reads them; the paper's configs build every id on an anchor.
-    doc = parseYaml(readFileSync(file, 'utf8'), { merge: true });
-  } catch (e) {
-    if (e instanceof YAMLParseError) {
-      const line = e.linePos?.[0]?.line;
-      throw new UserError(`${file}${line ? `:${line}` : ''}: invalid YAML: ${e.message.split('\n')[0]}`);
-    }
-    throw e;
-  }
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new UserError(`${file}: expected a mapping of experiment ids`);
-  return doc as Raw;
+  return readYamlMapping(file, `experiment file not found: ${file}`, 'experiment ids') as Raw;
 }
 
 /** Experiment ids in a file (every top-level block except Base). */
