@@ -9,7 +9,7 @@ import { genEncoder } from './layers/gen.js';
 import { pairwiseSum } from './layers/interaction.js';
 import { mlpBlock, mlpOutputDim, type MlpOptions } from './layers/mlp.js';
 import { linear } from './layers/linear.js';
-import { key, mlpFlops, type ModelDescriptor } from './descriptor.js';
+import { DNN_KEYS, mlpFlops, type ModelDescriptor } from './descriptor.js';
 
 export function build(ctx: ModelContext, cfg: ModelConfig): Tensor {
   const { E, e, B, F, D, n } = embed(ctx);
@@ -28,12 +28,7 @@ export const descriptor: ModelDescriptor = {
   table1Order: 3,
   paperKey: 'DeepFM',
   experiments: 'DeepFM.yaml',
-  keys: [
-    key('hidden_units', 'hiddenUnits', 'units', []),
-    key('hidden_activations', 'hiddenActivations', 'activations', 'relu'),
-    key('net_dropout', 'netDropout', 'number', 0),
-    key('batch_norm', 'batchNorm', 'bool', false),
-  ],
+  keys: DNN_KEYS,
   build,
   flops: (cfg, F, D) => ({ body: ((F * (F - 1)) / 2) * 2 * D + F + mlpFlops(F * D, cfg.hiddenUnits, 1).flops, encoderCount: 1 }),
 };

@@ -84,3 +84,11 @@ export const key = (k: string, field: ModelKey['field'], type: KeyType, dflt: un
   default: dflt,
   unsupported,
 });
+
+/** The keys of a model whose DNN is FuxiCTR's MLP_Block over the flat embeddings (DeepFM, IPNN). */
+export const DNN_KEYS: readonly ModelKey[] = [
+  key('hidden_units', 'hiddenUnits', 'units', []),
+  key('hidden_activations', 'hiddenActivations', 'activations', 'relu'),
+  key('net_dropout', 'netDropout', 'number', 0),
+  key('batch_norm', 'batchNorm', 'bool', false),
+];

@@ -10,7 +10,7 @@ import { embed, recordInteraction, toLogits } from './common.js';
 import { genEncoder } from './layers/gen.js';
 import { pairwiseInner } from './layers/interaction.js';
 import { mlpBlock } from './layers/mlp.js';
-import { key, mlpFlops, type ModelDescriptor } from './descriptor.js';
+import { DNN_KEYS, key, mlpFlops, type ModelDescriptor } from './descriptor.js';
 
 export function build(ctx: ModelContext, cfg: ModelConfig): Tensor {
   const { E, e, B, F, D, n } = embed(ctx);
@@ -33,10 +33,7 @@ export const descriptor: ModelDescriptor = {
   paperKey: 'IPNN',
   experiments: 'IPNN.yaml',
   keys: [
-    key('hidden_units', 'hiddenUnits', 'units', []),
-    key('hidden_activations', 'hiddenActivations', 'activations', 'relu'),
-    key('net_dropout', 'netDropout', 'number', 0),
-    key('batch_norm', 'batchNorm', 'bool', false),
+    ...DNN_KEYS,
     key('product_type', 'productType', { oneOf: ['inner'] }, 'inner'),
   ],
   build,
